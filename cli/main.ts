@@ -1,0 +1,14 @@
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-webgpu";
+import "@duckdb/node-api";
+import "vega";
+import "vega-lite";
+import "@resvg/resvg-js";
+import "sharp";
+import "commander";
+import "cli-progress";
+import "ml-matrix";
+import "@tensorflow/tfjs";
+console.log(tf.version_core);
