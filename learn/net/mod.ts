@@ -1,0 +1,14 @@
+/**
+ * Segmentation networks: one RGB frame in, K soft masks out.
+ * @module
+ */
+export { createSegmenter } from "./segmenter.ts";
+export { Rng } from "./rng.ts";
+export type {
+  Architecture,
+  ForwardOptions,
+  NamedArray,
+  NormKind,
+  Segmenter,
+  SegmenterConfig,
+} from "./types.ts";
