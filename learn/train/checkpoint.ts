@@ -1,0 +1,124 @@
+/**
+ * Training checkpoints: weights, optimiser state, config, step and RNG state, written
+ * atomically (temporary file + rename) so a killed run always leaves the last complete one.
+ *
+ * Layout of a checkpoint directory: `checkpoint.json` (metadata and an index of the arrays)
+ * and `state-<step>.bin` (all float32 arrays back to back). The JSON is renamed into place last,
+ * so it only ever points at a complete binary file; older binaries are removed afterwards.
+ * @module
+ */
+import type { NamedArray } from "../net/types.ts";
+import type { AdamWState } from "./adamw.ts";
+
+/** Everything needed to resume training exactly. */
+export interface Checkpoint<C = unknown> {
+  weights: NamedArray[];
+  optimizerState: AdamWState;
+  config: C;
+  step: number;
+  rngState: number;
+}
+
+interface ArrayIndex {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+interface Manifest {
+  format: "lrtl-checkpoint";
+  version: 1;
+  step: number;
+  rngState: number;
+  config: unknown;
+  optimizerStep: number;
+  file: string;
+  weights: ArrayIndex[];
+  moments: ArrayIndex[];
+}
+
+const MANIFEST = "checkpoint.json";
+
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+/** Save a checkpoint into `dir` (created if needed), replacing the previous one atomically. */
+export async function saveCheckpoint<C>(dir: string, ckpt: Checkpoint<C>): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const all = [...ckpt.weights, ...ckpt.optimizerState.moments];
+  const total = all.reduce((s, a) => s + a.data.length, 0);
+  const buf = new Float32Array(total);
+  let off = 0;
+  const index = (arrs: NamedArray[]): ArrayIndex[] =>
+    arrs.map((a) => {
+      buf.set(a.data, off);
+      const e = { name: a.name, shape: a.shape, offset: off, length: a.data.length };
+      off += a.data.length;
+      return e;
+    });
+  const weights = index(ckpt.weights);
+  const moments = index(ckpt.optimizerState.moments);
+  const file = `state-${String(ckpt.step).padStart(8, "0")}.bin`;
+  await writeAtomic(`${dir}/${file}`, new Uint8Array(buf.buffer));
+  const manifest: Manifest = {
+    format: "lrtl-checkpoint",
+    version: 1,
+    step: ckpt.step,
+    rngState: ckpt.rngState,
+    config: ckpt.config,
+    optimizerStep: ckpt.optimizerState.step,
+    file,
+    weights,
+    moments,
+  };
+  await writeAtomic(`${dir}/${MANIFEST}`, new TextEncoder().encode(JSON.stringify(manifest)));
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && /^state-\d+\.bin$/.test(e.name) && e.name !== file) {
+      await Deno.remove(`${dir}/${e.name}`).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      });
+    }
+  }
+}
+
+/** Load the checkpoint in `dir`, or `null` when the directory holds none. */
+export async function loadCheckpoint<C = unknown>(dir: string): Promise<Checkpoint<C> | null> {
+  const path = `${dir}/${MANIFEST}`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  let m: Manifest;
+  try {
+    m = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Cannot read checkpoint "${path}": invalid JSON (${(err as Error).message})`);
+  }
+  if (m.format !== "lrtl-checkpoint" || m.version !== 1) {
+    throw new Error(`Cannot read checkpoint "${path}": not an lrtl checkpoint (version 1)`);
+  }
+  const binPath = `${dir}/${m.file}`;
+  const bytes = await Deno.readFile(binPath);
+  const buf = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+  const read = (idx: ArrayIndex[]): NamedArray[] =>
+    idx.map((e) => {
+      if (e.offset + e.length > buf.length) {
+        throw new Error(`Cannot read checkpoint "${binPath}": array "${e.name}" is truncated`);
+      }
+      return { name: e.name, shape: e.shape, data: buf.slice(e.offset, e.offset + e.length) };
+    });
+  return {
+    weights: read(m.weights),
+    optimizerState: { step: m.optimizerStep, moments: read(m.moments) },
+    config: m.config as C,
+    step: m.step,
+    rngState: m.rngState,
+  };
+}
