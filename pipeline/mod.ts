@@ -1,0 +1,17 @@
+/**
+ * The pipeline engine: stage declarations, the stage graph and plans, the content-addressed
+ * cache, staleness with reasons, the concurrent runner and the DuckDB results store.
+ * Nothing here imports tfjs.
+ * @module
+ */
+export * from "./stage.ts";
+export * from "./params.ts";
+export * from "./graph.ts";
+export * from "./cache.ts";
+export * from "./key.ts";
+export * from "./lock.ts";
+export * from "./runner.ts";
+export * from "./progress.ts";
+export * from "./store.ts";
+export { canonicalJson, sha256, sha256File } from "./hash.ts";
+export { codeHash, resetCodeHashes } from "./code_hash.ts";
