@@ -118,3 +118,109 @@ export function rotatedPair(
 export function flatImage(width: number, height: number, value = 128): RgbImage {
   return { width, height, data: new Uint8Array(width * height * 3).fill(value) };
 }
+
+/** Queries as used by trackers (kept structural to avoid an import cycle). */
+interface Queries {
+  frame: Int32Array;
+  xy: Float32Array;
+}
+
+/** Exact tracks of a scene for given queries. */
+export type SceneTracks = (q: Queries) => {
+  width: number;
+  height: number;
+  numTracks: number;
+  numFrames: number;
+  queryFrame: Int32Array;
+  xy: Float32Array;
+  visible: Uint8Array;
+};
+
+/** A texture translating by (vx, vy) px per frame; points leaving the frame become invisible. */
+export function translatingSequence(
+  width: number,
+  height: number,
+  numFrames: number,
+  vx: number,
+  vy: number,
+  seed = 3,
+): { frames: RgbImage[]; gt: SceneTracks } {
+  const tex = makeTexture(seed);
+  const frames = Array.from(
+    { length: numFrames },
+    (_, t) => render(width, height, tex, (x, y) => [x - vx * t, y - vy * t]),
+  );
+  const gt: SceneTracks = (q) => {
+    const n = q.frame.length;
+    const xy = new Float32Array(n * numFrames * 2);
+    const visible = new Uint8Array(n * numFrames);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < numFrames; t++) {
+        const x = q.xy[2 * i] + vx * (t - q.frame[i]);
+        const y = q.xy[2 * i + 1] + vy * (t - q.frame[i]);
+        xy[2 * (i * numFrames + t)] = x;
+        xy[2 * (i * numFrames + t) + 1] = y;
+        visible[i * numFrames + t] = x >= 0 && y >= 0 && x <= width - 1 && y <= height - 1 ? 1 : 0;
+      }
+    }
+    return { width, height, numTracks: n, numFrames, queryFrame: q.frame, xy, visible };
+  };
+  return { frames, gt };
+}
+
+/**
+ * A static textured background with a differently textured square (side `size`) moving right
+ * by `speed` px per frame from x = `x0`, vertically centred. Ground truth covers background
+ * queries only (points under the square at their query frame get the square's motion).
+ */
+export function occluderSequence(
+  width: number,
+  height: number,
+  numFrames: number,
+  size = 20,
+  speed = 3,
+  x0 = 4,
+): { frames: RgbImage[]; gt: SceneTracks; covered: (x: number, y: number, t: number) => number } {
+  const bg = makeTexture(11);
+  const fg = makeTexture(29);
+  const y0 = Math.round((height - size) / 2);
+  /** Signed distance-like margin: > 0 inside the square at t, < 0 outside. */
+  const covered = (x: number, y: number, t: number) => {
+    const left = x0 + speed * t;
+    return Math.min(x - left, left + size - x, y - y0, y0 + size - y);
+  };
+  const c = new Float64Array(3);
+  const frames = Array.from({ length: numFrames }, (_, t) => {
+    const data = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (covered(x, y, t) >= 0) fg(x - speed * t, y, c);
+        else bg(x, y, c);
+        const i = 3 * (y * width + x);
+        data[i] = Math.round(c[0]);
+        data[i + 1] = Math.round(c[1]);
+        data[i + 2] = Math.round(c[2]);
+      }
+    }
+    return { width, height, data };
+  });
+  const gt: SceneTracks = (q) => {
+    const n = q.frame.length;
+    const xy = new Float32Array(n * numFrames * 2);
+    const visible = new Uint8Array(n * numFrames);
+    for (let i = 0; i < n; i++) {
+      const x = q.xy[2 * i];
+      const y = q.xy[2 * i + 1];
+      const onSquare = covered(x, y, q.frame[i]) >= 0;
+      for (let t = 0; t < numFrames; t++) {
+        const px = onSquare ? x + speed * (t - q.frame[i]) : x;
+        xy[2 * (i * numFrames + t)] = px;
+        xy[2 * (i * numFrames + t) + 1] = y;
+        const inFrame = px >= 0 && px <= width - 1;
+        visible[i * numFrames + t] = inFrame && (onSquare || covered(px, y, t) < 0) ? 1 : 0;
+      }
+    }
+    return { width, height, numTracks: n, numFrames, queryFrame: q.frame, xy, visible };
+  };
+  return { frames, gt, covered };
+}
