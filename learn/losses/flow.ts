@@ -1,0 +1,148 @@
+/**
+ * The GWM parametric flow loss Lf (PAPER.md "Flow loss").
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Options of {@link flowLoss}. */
+export interface FlowLossOptions {
+  /** Clip flow to ±clip px before fitting (paper: 20 px at 480×854; the caller rescales). */
+  clip?: number;
+  /** Ridge added to each 6×6 normal matrix, relative to its mean diagonal (default 1e-6). */
+  ridge?: number;
+}
+
+/** φ(p) = [x, y, x², y², xy, 1] with x = col/W, y = row/H, as [H*W, 6]. */
+function features(h: number, w: number): Float32Array {
+  const phi = new Float32Array(h * w * 6);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      const x = j / w, y = i / h, o = 6 * (i * w + j);
+      phi[o] = x;
+      phi[o + 1] = y;
+      phi[o + 2] = x * x;
+      phi[o + 3] = y * y;
+      phi[o + 4] = x * y;
+      phi[o + 5] = 1;
+    }
+  }
+  return phi;
+}
+
+/** Solves the [M,6,6] symmetric positive definite systems A X = R ([M,6,2]) in float64. */
+function solveSpd(a: ArrayLike<number>, r: ArrayLike<number>, m: number): Float32Array {
+  const out = new Float32Array(m * 12);
+  const l = new Float64Array(36);
+  for (let s = 0; s < m; s++) {
+    const ao = s * 36;
+    // Cholesky A = L Lᵀ
+    l.fill(0);
+    for (let i = 0; i < 6; i++) {
+      for (let j = 0; j <= i; j++) {
+        let v = 0.5 * (a[ao + i * 6 + j] + a[ao + j * 6 + i]);
+        for (let q = 0; q < j; q++) v -= l[i * 6 + q] * l[j * 6 + q];
+        if (i === j) {
+          if (!(v > 0)) {
+            throw new RangeError(
+              `learn/losses/flow.ts: normal matrix ${s} is not positive definite (pivot ${v})`,
+            );
+          }
+          l[i * 6 + i] = Math.sqrt(v);
+        } else l[i * 6 + j] = v / l[j * 6 + j];
+      }
+    }
+    for (let c = 0; c < 2; c++) {
+      const z = new Float64Array(6);
+      for (let i = 0; i < 6; i++) {
+        let v = r[s * 12 + i * 2 + c];
+        for (let q = 0; q < i; q++) v -= l[i * 6 + q] * z[q];
+        z[i] = v / l[i * 6 + i];
+      }
+      for (let i = 5; i >= 0; i--) {
+        let v = z[i];
+        for (let q = i + 1; q < 6; q++) v -= l[q * 6 + i] * out[s * 12 + q * 2 + c];
+        out[s * 12 + i * 2 + c] = v / l[i * 6 + i];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * θ = A⁻¹ R for A [M,6,6] (SPD) and R [M,6,2], solved in float64 on the CPU, differentiable:
+ * ∂/∂R = A⁻¹ dθ, ∂/∂A = −(A⁻¹ dθ) θᵀ.
+ */
+function spdSolve(a: tf.Tensor3D, r: tf.Tensor3D): tf.Tensor3D {
+  const m = a.shape[0];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [aa, rr, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    const av = aa.dataSync();
+    const theta = tf.tensor3d(solveSpd(av, rr.dataSync(), m), [m, 6, 2]);
+    save([theta]);
+    return {
+      value: theta,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const g = tf.tensor3d(solveSpd(av, dy.dataSync(), m), [m, 6, 2]);
+        const da = tf.tidy(() => tf.neg(tf.matMul(g, saved[0], false, true)));
+        return [da, g];
+      },
+    };
+  });
+  return f(a, r) as tf.Tensor3D;
+}
+
+/**
+ * Lf: per component k and flow channel, fit θ = argmin ‖diag(m_k)(Φθ − u)‖² (quadratic motion
+ * φ = [x, y, x², y², xy, 1], x, y divided by W, H), reconstruct F̂ = Σ_k m_k ⊙ Φθ_k and return
+ * MSE(F, F̂) over all pixels and both channels. Gradients flow through the solve.
+ *
+ * @param masks [B, H, W, K] soft masks (softmax over K)
+ * @param flow [B, H, W, 2] pixels; clipped to ±`clip` here
+ */
+export function flowLoss(
+  masks: tf.Tensor4D,
+  flow: tf.Tensor4D,
+  opts: FlowLossOptions = {},
+): tf.Scalar {
+  const [b, h, w, k] = masks.shape;
+  if (flow.shape.join() !== [b, h, w, 2].join()) {
+    throw new RangeError(
+      `learn/losses/flow.ts: flow [${flow.shape}] must be [${b},${h},${w},2] like masks`,
+    );
+  }
+  const clip = opts.clip ?? 20;
+  const ridge = opts.ridge ?? 1e-6;
+  return tf.tidy(() => {
+    const hw = h * w;
+    const phi = tf.tensor2d(features(h, w), [hw, 6]);
+    const u = tf.reshape(tf.clipByValue(flow, -clip, clip), [b, hw, 2]);
+    const m = tf.reshape(masks, [b, hw, k]);
+    const wt = tf.transpose(tf.square(m), [0, 2, 1]); // [B,K,HW] weights m²
+    const phiPhi = tf.reshape(
+      tf.mul(tf.expandDims(phi, 2), tf.expandDims(phi, 1)),
+      [1, hw, 36],
+    ); // [1,HW,36]
+    const a = tf.reshape(tf.matMul(wt, tf.tile(phiPhi, [b, 1, 1])), [b * k, 6, 6]);
+    const phiU = tf.reshape(
+      tf.mul(tf.expandDims(tf.expandDims(phi, 0), 3), tf.expandDims(u, 2)),
+      [b, hw, 12],
+    ); // [B,HW,12]
+    const r = tf.reshape(tf.matMul(wt, phiU), [b * k, 6, 2]);
+    const diagMean = tf.div(tf.sum(tf.mul(a, tf.eye(6)), [1, 2], true), 6);
+    const aReg = tf.add(a, tf.mul(tf.add(tf.mul(diagMean, ridge), 1e-12), tf.eye(6)));
+    const theta = spdSolve(aReg as tf.Tensor3D, r as tf.Tensor3D); // [B*K,6,2]
+    const th = tf.reshape(tf.transpose(tf.reshape(theta, [b, k, 6, 2]), [0, 2, 1, 3]), [
+      b,
+      6,
+      k * 2,
+    ]);
+    const pred = tf.reshape(tf.matMul(tf.tile(tf.expandDims(phi, 0), [b, 1, 1]), th), [
+      b,
+      hw,
+      k,
+      2,
+    ]);
+    const fHat = tf.sum(tf.mul(pred, tf.expandDims(m, 3)), 2); // [B,HW,2]
+    return tf.mean(tf.square(tf.sub(u, fHat))) as tf.Scalar;
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * The three LRTL losses (trajectory Lt, flow Lf, temporal Lr), their weights and ramp, and the
+ * track smoothing they rely on. See PAPER.md for the definitions.
+ * @module
+ */
+export { type Eigh, eigh } from "./eigh.ts";
+export { flowLoss, type FlowLossOptions } from "./flow.ts";
+export {
+  LOSS_DEFAULTS,
+  type LossTerms,
+  type LossWeights,
+  lrtlLoss,
+  temporalRamp,
+} from "./schedule.ts";
+export { smoothTracks } from "./smooth.ts";
+export { temporalLoss } from "./temporal.ts";
+export {
+  trajectoryLoss,
+  type TrajectoryLossOptions,
+  type TrajectoryLossVariant,
+} from "./trajectory.ts";
