@@ -1,14 +1,258 @@
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-wasm";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-webgpu";
-import "@duckdb/node-api";
-import "vega";
-import "vega-lite";
-import "@resvg/resvg-js";
-import "sharp";
-import "commander";
-import "cli-progress";
-import "ml-matrix";
-import "@tensorflow/tfjs";
-console.log(tf.version_core);
+/**
+ * `lrtl`: the command line of the pipeline. Every command has `--help` with an example.
+ *
+ *     deno task lrtl run reproduce --profile smoke
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import { resolve } from "node:path";
+import {
+  acquireLock,
+  Cache,
+  flattenSchema,
+  type OverrideLayer,
+  parseAssignment,
+  readParamsFile,
+} from "../pipeline/mod.ts";
+import { EXPERIMENTS } from "../experiments/tables.ts";
+import { PROFILES, SCHEMA } from "../stages/params.ts";
+import { type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+
+const PROJECT_ROOT = resolve(new URL("..", import.meta.url).pathname);
+
+interface CommonOptions {
+  profile: string;
+  dataRoot: string;
+  cacheDir: string;
+  db: string;
+  backend?: string;
+  jobs: string;
+  set: string[];
+  params?: string;
+  force: string[];
+  datasets?: string;
+}
+
+function withRunOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--profile <name>", "parameter profile").choices(Object.keys(PROFILES)).default(
+        "small",
+      ),
+    )
+    .option(
+      "--data-root <dir>",
+      "where real datasets live (davis2016/, fbms59/, …)",
+      Deno.env.get("LRTL_DATA_ROOT") ?? "data",
+    )
+    .option(
+      "--cache-dir <dir>",
+      "artifact cache",
+      Deno.env.get("LRTL_CACHE") ?? `${PROJECT_ROOT}/.lrtl/cache`,
+    )
+    .option(
+      "--db <file>",
+      "results database (DuckDB)",
+      Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
+    )
+    .option("--backend <name>", "tfjs backend: wasm | cpu | webgpu | tensorflow | tensorflow-gpu")
+    .option("-j, --jobs <n>", "stage instances run at once", "1")
+    .option("--set <key=value...>", "override a param (repeatable), e.g. --set loss.rank=3", [])
+    .option("--params <file>", "JSON file of param overrides (nested or dotted keys)")
+    .option("--force <stage...>", "rebuild these stages (names or instance ids) even if cached", [])
+    .option("--datasets <names>", "comma-separated datasets to include (default: all found)");
+}
+
+async function toRequest(
+  targets: string[],
+  o: CommonOptions,
+  dryRun: boolean,
+): Promise<RunRequest> {
+  const layers: OverrideLayer[] = [];
+  if (o.params) layers.push(await readParamsFile(o.params));
+  for (const s of o.set) layers.push({ origin: `--set ${s}`, values: parseAssignment(s) });
+  if (o.backend) layers.push({ origin: "--backend", values: { "runtime.backend": o.backend } });
+  const jobs = Number(o.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new Error(`--jobs must be a positive integer, got "${o.jobs}"`);
+  }
+  return {
+    targets,
+    profile: o.profile,
+    dataRoot: resolve(o.dataRoot),
+    cacheDir: resolve(o.cacheDir),
+    dbPath: resolve(o.db),
+    jobs,
+    dryRun,
+    force: o.force,
+    layers,
+    datasets: o.datasets?.split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+async function loadApp() {
+  // The stages pull in tfjs and OpenCV; load them only for commands that run stages.
+  const { createApp } = await import("../stages/mod.ts");
+  return await createApp();
+}
+
+export function buildCli(): Command {
+  const program = new Command("lrtl")
+    .description(
+      "Learning segmentation from point trajectories (LRTL): a cached pipeline from video to\n" +
+        "optical flow, point tracks, training, evaluation and the paper's tables.",
+    )
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)");
+
+  const experimentList = () => ["reproduce", ...EXPERIMENTS.map((e) => e.name)].join(", ");
+
+  withRunOptions(
+    program.command("run")
+      .argument("<targets...>", "experiments, `reproduce` (all), or stage names")
+      .option("--dry-run", "show what would run and why, run nothing")
+      .description("Run experiments (or stages); only what is stale is recomputed.")
+      .addHelpText(
+        "after",
+        `\nExperiments: ${experimentList()}\n\nExamples:\n  lrtl run reproduce --profile smoke\n  lrtl run sweep_rank --set train.steps=300 --jobs 2\n  lrtl run frames --profile smoke --data-root ../shared/data --datasets davis2016\n`,
+      ),
+  ).action(async (targets: string[], o: CommonOptions & { dryRun?: boolean }) => {
+    const req = await toRequest(targets, o, !!o.dryRun);
+    const app = await loadApp();
+    const ac = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      if (++interrupts > 1) Deno.exit(130);
+      console.error(
+        "\nInterrupted: finishing the stages in flight cleanly (Ctrl-C again to quit now)…",
+      );
+      ac.abort();
+    };
+    Deno.addSignalListener("SIGINT", onSigint);
+    try {
+      const { exitCode } = await runRequest(req, app, { signal: ac.signal });
+      Deno.exitCode = exitCode;
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSigint);
+    }
+  });
+
+  withRunOptions(
+    program.command("status")
+      .argument("[targets...]", "experiments or stages", ["reproduce"])
+      .description("Show each stage instance of the targets: up to date, or stale and why.")
+      .addHelpText("after", "\nExample:\n  lrtl status main --profile smoke --set loss.rank=3\n"),
+  ).action(async (targets: string[], o: CommonOptions) => {
+    const app = await loadApp();
+    const { exitCode } = await runRequest(await toRequest(targets, o, true), app);
+    Deno.exitCode = exitCode;
+  });
+
+  program.command("list")
+    .argument("[what]", "experiments | stages | params | datasets", "experiments")
+    .option(
+      "--data-root <dir>",
+      "where real datasets live",
+      Deno.env.get("LRTL_DATA_ROOT") ?? "data",
+    )
+    .description("List experiments, stages, params (with defaults) or the datasets found.")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  lrtl list\n  lrtl list datasets --data-root ../shared/data\n",
+    )
+    .action(async (what: string, o: { dataRoot: string }) => {
+      if (what === "experiments") {
+        for (const e of EXPERIMENTS) console.log(`${e.name.padEnd(20)} ${e.title}`);
+        console.log(`${"reproduce".padEnd(20)} all of the above`);
+      } else if (what === "params") {
+        for (const [k, s] of flattenSchema(SCHEMA)) {
+          console.log(`${k.padEnd(26)} ${JSON.stringify(s.default).padEnd(12)} ${s.doc ?? ""}`);
+        }
+      } else if (what === "stages") {
+        const app = await loadApp();
+        for (const s of app.stages) {
+          console.log(
+            `${s.name.padEnd(12)} ${s.scope.padEnd(9)} ← ${
+              (s.inputs.join(", ") || "-").padEnd(28)
+            } ${s.description}`,
+          );
+        }
+      } else if (what === "datasets") {
+        const { describeDatasets } = await import("../stages/datasets.ts");
+        for (const line of await describeDatasets(resolve(o.dataRoot))) console.log(line);
+      } else {
+        throw new Error(`Unknown list "${what}": use experiments, stages, params or datasets`);
+      }
+    });
+
+  program.command("report")
+    .option(
+      "--db <file>",
+      "results database",
+      Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
+    )
+    .option("--run <id>", "run to report (default: the latest finished run)")
+    .option("--out <dir>", "output folder", `${PROJECT_ROOT}/reports/out`)
+    .description(
+      "Render the HTML page, Markdown summary and figures of a run from the results database.",
+    )
+    .addHelpText("after", "\nExample:\n  lrtl report && open reports/out/index.html\n")
+    .action(async (o: { db: string; run?: string; out: string }) => {
+      const { renderRunReport } = await import("../experiments/report.ts");
+      const r = await renderRunReport({
+        dbPath: resolve(o.db),
+        runId: o.run,
+        outDir: resolve(o.out),
+      });
+      console.log(`Report: ${r.htmlPath}\nSummary: ${r.mdPath}`);
+    });
+
+  program.command("check")
+    .option(
+      "--db <file>",
+      "results database",
+      Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
+    )
+    .option("--run <id>", "run to check (default: run the smoke profile now)")
+    .option("--update <why>", "write the run's metrics as the new baselines, recording why")
+    .description("Compare a run's metrics with the committed baselines; exit 1 on a regression.")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  lrtl check\n  lrtl check --update "new tracker improves J"\n',
+    )
+    .action(async (o: { db: string; run?: string; update?: string }) => {
+      const { checkCommand } = await import("../experiments/check.ts");
+      Deno.exitCode = await checkCommand({ dbPath: resolve(o.db), runId: o.run, update: o.update });
+    });
+
+  program.command("gc")
+    .option(
+      "--cache-dir <dir>",
+      "artifact cache",
+      Deno.env.get("LRTL_CACHE") ?? `${PROJECT_ROOT}/.lrtl/cache`,
+    )
+    .description("Remove cache entries no stage instance refers to, and leftovers of killed runs.")
+    .action(async (o: { cacheDir: string }) => {
+      const cache = new Cache(resolve(o.cacheDir));
+      await cache.init();
+      using _lock = await acquireLock(cache.lockPath, { command: "lrtl gc", timeoutMs: 0 });
+      const { removed, kept } = await cache.gc();
+      console.log(`Removed ${removed.length} entries; ${kept} referenced artifacts kept.`);
+    });
+
+  return program;
+}
+
+if (import.meta.main) {
+  try {
+    await buildCli().parseAsync(Deno.args, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      Deno.exitCode = e.exitCode;
+    } else {
+      console.error(`error: ${(e as Error).message}`);
+      if (Deno.env.get("LRTL_DEBUG")) console.error(e);
+      Deno.exitCode = 1;
+    }
+  }
+}

@@ -127,7 +127,11 @@ export class Cache {
         return { ok: false, problem: "corrupted", detail: `file ${f.path} changed size in ${dir}` };
       }
       if (st.mtime?.getTime() !== f.mtimeMs && (await sha256File(p)) !== f.sha256) {
-        return { ok: false, problem: "corrupted", detail: `file ${f.path} hash mismatch in ${dir}` };
+        return {
+          ok: false,
+          problem: "corrupted",
+          detail: `file ${f.path} hash mismatch in ${dir}`,
+        };
       }
     }
     return { ok: true, hash: manifestHash(manifest.files), dir };
@@ -140,7 +144,11 @@ export class Cache {
     const manifest: Manifest = JSON.parse(await Deno.readTextFile(join(c.dir, MANIFEST)));
     for (const f of manifest.files) {
       if ((await sha256File(join(c.dir, f.path))) !== f.sha256) {
-        return { ok: false, problem: "corrupted", detail: `file ${f.path} hash mismatch in ${c.dir}` };
+        return {
+          ok: false,
+          problem: "corrupted",
+          detail: `file ${f.path} hash mismatch in ${c.dir}`,
+        };
       }
     }
     return c;
@@ -173,7 +181,12 @@ export class Cache {
         const rel = relative(dir, p);
         if (rel === MANIFEST) continue;
         const st = await Deno.stat(p);
-        files.push({ path: rel, size: st.size, mtimeMs: st.mtime!.getTime(), sha256: await sha256File(p) });
+        files.push({
+          path: rel,
+          size: st.size,
+          mtimeMs: st.mtime!.getTime(),
+          sha256: await sha256File(p),
+        });
       }
       files.sort((a, b) => (a.path < b.path ? -1 : 1));
       await Deno.writeTextFile(join(dir, MANIFEST), JSON.stringify({ key, files }, null, 1));

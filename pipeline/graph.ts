@@ -139,7 +139,9 @@ export class Plan {
         .filter((d) => scope.dataset === undefined || d.name === scope.dataset)
         .map((d) => ({
           name: d.name,
-          sequences: d.sequences.filter((q) => scope.sequence === undefined || q === scope.sequence),
+          sequences: d.sequences.filter((q) =>
+            scope.sequence === undefined || q === scope.sequence
+          ),
         }));
       const upScopes = LEVEL[up.scope] <= LEVEL[stage.scope]
         ? [restrictScope(scope, up.scope)]
@@ -188,7 +190,12 @@ function formatValue(v: ParamValue): string {
  * `stage/dataset/sequence[key=value,…]` where the bracket lists the effective params that
  * differ from the defaults (so an instance id is readable and identical points coincide).
  */
-export function instanceId(stage: string, scope: Scope, effective: Params, defaults: Params): string {
+export function instanceId(
+  stage: string,
+  scope: Scope,
+  effective: Params,
+  defaults: Params,
+): string {
   const parts = [stage, scope.dataset, scope.sequence].filter((x) => x !== undefined);
   const diff = Object.keys(effective)
     .filter((k) => JSON.stringify(effective[k]) !== JSON.stringify(defaults[k]))

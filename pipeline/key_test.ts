@@ -17,7 +17,10 @@ Deno.test("cache key derivation is pinned (golden key)", () => {
 });
 
 Deno.test("canonical JSON sorts keys at every level and rejects NaN", () => {
-  assertEquals(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: 3 } }), '{"a":{"c":3,"d":[2,{"y":2,"z":1}]},"b":1}');
+  assertEquals(
+    canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: 3 } }),
+    '{"a":{"c":3,"d":[2,{"y":2,"z":1}]},"b":1}',
+  );
   let threw = false;
   try {
     canonicalJson({ a: NaN });

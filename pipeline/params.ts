@@ -90,7 +90,10 @@ export class ParamError extends Error {
  * Flattens an override object that may be nested (`{flow: {gap: 2}}`) or dotted
  * (`{"flow.gap": 2}`) into dotted keys.
  */
-export function flattenOverrides(obj: Record<string, unknown>, prefix = ""): Record<string, unknown> {
+export function flattenOverrides(
+  obj: Record<string, unknown>,
+  prefix = "",
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
@@ -102,7 +105,12 @@ export function flattenOverrides(obj: Record<string, unknown>, prefix = ""): Rec
 }
 
 /** Checks one value against its spec; returns the value or throws a ParamError naming the key. */
-export function checkParam(key: string, spec: ParamSpec, value: unknown, origin: string): ParamValue {
+export function checkParam(
+  key: string,
+  spec: ParamSpec,
+  value: unknown,
+  origin: string,
+): ParamValue {
   const where = origin ? ` (in ${origin})` : "";
   const bad = (what: string) =>
     new ParamError(`Param "${key}"${where}: expected ${what}, got ${JSON.stringify(value)}`);
@@ -225,10 +233,14 @@ export async function readParamsFile(path: string): Promise<OverrideLayer> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ParamError(`Cannot read params file "${path}": invalid JSON (${(e as Error).message})`);
+    throw new ParamError(
+      `Cannot read params file "${path}": invalid JSON (${(e as Error).message})`,
+    );
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new ParamError(`Cannot read params file "${path}": expected a JSON object at the top level`);
+    throw new ParamError(
+      `Cannot read params file "${path}": expected a JSON object at the top level`,
+    );
   }
   return { origin: path, values: json as Record<string, unknown> };
 }

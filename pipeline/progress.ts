@@ -15,7 +15,7 @@ export interface ProgressSink {
   stop(): void;
 }
 
-/** Log-line progress: throttled to one line per stage per 10 % or 15 s. */
+/** Log-line progress: at most one line per stage per second (per 25 % or 5 s). */
 export class LogProgress implements ProgressSink {
   private total = 0;
   private finished = 0;
@@ -31,12 +31,15 @@ export class LogProgress implements ProgressSink {
     const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
     const prev = this.last.get(id) ?? { pct: -100, t: 0 };
     const now = Date.now();
-    if (pct - prev.pct < 10 && now - prev.t < 15_000 && done < total) return;
+    if (now - prev.t < 5_000 && (pct - prev.pct < 25 || now - prev.t < 1_000) && done < total) {
+      return;
+    }
     this.last.set(id, { pct, t: now });
     this.write(`    ${id}: ${done}/${total}${note ? ` ${note}` : ""}`);
   }
   stageEnd(id: string, status: string, seconds: number, detail?: string) {
     this.finished++;
+    if (status === "cached") return; // the run's summary counts them
     this.write(
       `[${this.finished}/${this.total}] ${id} ${status}` +
         (seconds >= 0.05 ? ` (${seconds.toFixed(1)} s)` : "") + (detail ? ` — ${detail}` : ""),

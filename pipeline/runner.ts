@@ -150,8 +150,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     await opts.onResult?.(inst, r);
   };
 
-  const ready = (inst: Instance) =>
-    [...inst.inputs.values()].flat().every((id) => results.has(id));
+  const ready = (inst: Instance) => [...inst.inputs.values()].flat().every((id) => results.has(id));
 
   const process = async (inst: Instance) => {
     const started = new Date();
@@ -178,7 +177,17 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     for (const id of upstream) {
       inputs[inputLabel(plan, id)] = results.get(id)!.hash ?? "";
     }
-    const key = cacheKey({ stage: inst.stage.name, scope: inst.scope, code, params: inst.ownParams, inputs, env: opts.env });
+    if (inst.stage.fingerprint) {
+      inputs["source"] = await inst.stage.fingerprint(inst.scope, inst.params, opts.stageEnv ?? {});
+    }
+    const key = cacheKey({
+      stage: inst.stage.name,
+      scope: inst.scope,
+      code,
+      params: inst.ownParams,
+      inputs,
+      env: opts.env,
+    });
     const forced = opts.force?.has(inst.stage.name) || opts.force?.has(inst.id);
     const rec = await cache.readRecord(inst.id);
     const check = staleUp ? null : await cache.check(key);
@@ -205,7 +214,15 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       ? { kind: "input stale", input: inputLabel(plan, staleUp) }
       : explain(rec, code, inst.ownParams, inputs, opts.env, check);
     if (opts.dryRun) {
-      await finish(inst, { id: inst.id, stage: inst.stage.name, status: "stale", reason, key, seconds: 0, metrics: [] });
+      await finish(inst, {
+        id: inst.id,
+        stage: inst.stage.name,
+        status: "stale",
+        reason,
+        key,
+        seconds: 0,
+        metrics: [],
+      });
       return;
     }
     if (check && !check.ok && check.problem === "corrupted") {
@@ -238,7 +255,11 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       input: (stage) => {
         const ids = inst.inputs.get(stage);
         if (!ids || ids.length !== 1) {
-          throw new Error(`Stage "${inst.stage.name}" has ${ids?.length ?? 0} inputs from "${stage}"; use inputs()`);
+          throw new Error(
+            `Stage "${inst.stage.name}" has ${
+              ids?.length ?? 0
+            } inputs from "${stage}"; use inputs()`,
+          );
         }
         return ref(ids[0]);
       },
@@ -263,7 +284,9 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       await Deno.remove(workDir, { recursive: true }).catch(() => {});
       const seconds = (performance.now() - t0) / 1000;
       if (opts.store && curves.length) {
-        await opts.store.addCurves(curves.map((c) => ({ run_id: opts.runId, cache_key: key, stage_id: inst.id, ...c })));
+        await opts.store.addCurves(
+          curves.map((c) => ({ run_id: opts.runId, cache_key: key, stage_id: inst.id, ...c })),
+        );
       }
       await record(opts, inst, key, "ran", describeReason(reason), started);
       await finish(inst, {
@@ -310,8 +333,15 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     await Promise.race(running.values());
   }
   progress.stop();
-  const count = (s: InstanceResult["status"]) => [...results.values()].filter((r) => r.status === s).length;
-  return { results, ran: count("ran"), cached: count("cached"), failed: count("failed"), skipped: count("skipped") };
+  const count = (s: InstanceResult["status"]) =>
+    [...results.values()].filter((r) => r.status === s).length;
+  return {
+    results,
+    ran: count("ran"),
+    cached: count("cached"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+  };
 }
 
 async function readMetrics(dir: string): Promise<MetricRow[]> {

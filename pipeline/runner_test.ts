@@ -7,7 +7,9 @@ import { describeReason, type RunSummary } from "./runner.ts";
 import { ResultsStore } from "./store.ts";
 
 const statusOf = (s: RunSummary) =>
-  Object.fromEntries([...s.results.values()].map((r) => [r.id, `${r.status}: ${describeReason(r.reason)}`]));
+  Object.fromEntries(
+    [...s.results.values()].map((r) => [r.id, `${r.status}: ${describeReason(r.reason)}`]),
+  );
 
 async function tmp(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "lrtl-runner-" });
@@ -22,7 +24,10 @@ Deno.test("runner: first run builds everything, second is all cache hits", async
   assertEquals([second.ran, second.cached], [0, 5]);
   assertEquals(statusOf(second)["total"], "cached: up to date");
   const total = second.results.get("total")!;
-  assertEquals(await Deno.readTextFile(join(total.dir!, "total.txt")), String(total.metrics[0].value));
+  assertEquals(
+    await Deno.readTextFile(join(total.dir!, "total.txt")),
+    String(total.metrics[0].value),
+  );
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -80,7 +85,10 @@ Deno.test("runner: a corrupted cached artifact is detected and rebuilt", async (
   const text = await Deno.readTextFile(file);
   await Deno.writeTextFile(file, text.replace(/\d/, (d) => String((Number(d) + 1) % 10))); // same size
   const run = await runToy(dir);
-  assert(/ran: output corrupted \(file numbers.json hash mismatch/.test(statusOf(run)["numbers/a"]), statusOf(run)["numbers/a"]);
+  assert(
+    /ran: output corrupted \(file numbers.json hash mismatch/.test(statusOf(run)["numbers/a"]),
+    statusOf(run)["numbers/a"],
+  );
   assertEquals(await Deno.readTextFile(file), text, "rebuilt with the right content");
   await Deno.remove(dir, { recursive: true });
 });
@@ -96,7 +104,12 @@ Deno.test("runner: --force reruns a stage even when up to date", async () => {
 
 const toyCmd = (args: string[]) =>
   new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../tests/fixtures/toy_pipeline.ts", import.meta.url).pathname, ...args],
+    args: [
+      "run",
+      "-A",
+      new URL("../tests/fixtures/toy_pipeline.ts", import.meta.url).pathname,
+      ...args,
+    ],
     stdout: "piped",
     stderr: "piped",
   });
@@ -110,7 +123,9 @@ Deno.test("runner: a stage killed mid-write leaves nothing that looks complete; 
   while (!partial && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     try {
-      for await (const e of Deno.readDir(join(dir, "tmp"))) if (e.name.endsWith(".incomplete")) partial = true;
+      for await (const e of Deno.readDir(join(dir, "tmp"))) {
+        if (e.name.endsWith(".incomplete")) partial = true;
+      }
     } catch { /* not yet */ }
   }
   assert(partial, "stage started");
@@ -129,10 +144,17 @@ Deno.test("runner: a stage killed mid-write leaves nothing that looks complete; 
 
 Deno.test("runner: two concurrent runs on one cache both succeed and agree", async () => {
   const dir = await tmp();
-  const [a, b] = await Promise.all([toyCmd([dir, "-", "7", "300"]).output(), toyCmd([dir, "-", "7", "300"]).output()]);
+  const [a, b] = await Promise.all([
+    toyCmd([dir, "-", "7", "300"]).output(),
+    toyCmd([dir, "-", "7", "300"]).output(),
+  ]);
   const ra = JSON.parse(new TextDecoder().decode(a.stdout));
   const rb = JSON.parse(new TextDecoder().decode(b.stdout));
-  assertEquals(ra.failed + rb.failed, 0, new TextDecoder().decode(a.stderr) + new TextDecoder().decode(b.stderr));
+  assertEquals(
+    ra.failed + rb.failed,
+    0,
+    new TextDecoder().decode(a.stderr) + new TextDecoder().decode(b.stderr),
+  );
   assertEquals(ra.ran + rb.ran, 5, "the second waited for the lock and found everything cached");
   assertEquals(ra.cached + rb.cached, 5);
   await Deno.remove(dir, { recursive: true });
@@ -146,7 +168,9 @@ Deno.test("store: stage runs and metrics survive a reopen; schema is versioned",
   store.close();
   const again = await ResultsStore.open(dbPath);
   assertEquals(await again.version(), 1);
-  const rows = await again.query("SELECT stage_id, status, reason FROM stage_runs ORDER BY stage_id");
+  const rows = await again.query(
+    "SELECT stage_id, status, reason FROM stage_runs ORDER BY stage_id",
+  );
   assertEquals(rows.map((r) => `${r.stage_id} ${r.status} ${r.reason}`), [
     "numbers/a ran no record",
     "numbers/bb ran no record",

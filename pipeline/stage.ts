@@ -85,6 +85,15 @@ export interface StageDef {
    * instances. Default: every dataset / sequence of the plan.
    */
   applies?: (scope: Scope, params: Params) => boolean;
+  /**
+   * Optional: a fingerprint of data the stage reads from outside the cache (e.g. a dataset
+   * folder's file names, sizes and mtimes). It enters the cache key as the input `source`.
+   */
+  fingerprint?: (
+    scope: Scope,
+    params: Params,
+    env: Readonly<Record<string, string>>,
+  ) => Promise<string>;
   run(ctx: StageContext): Promise<void>;
 }
 

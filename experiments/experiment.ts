@@ -1,0 +1,57 @@
+/**
+ * An experiment is one table (or figure) of the paper: a list of runs, each a set of param
+ * overrides, whose target stage's metrics fill the table's rows. Declarative: no code runs
+ * until the planner expands it; identical points across experiments are computed once.
+ * @module
+ */
+
+/** One row (or one seed of a row) of a table. */
+export interface ExperimentRun {
+  /** Row label; when empty the stage's own sub-row label (e.g. a clustering method) is used. */
+  label: string;
+  overrides: Record<string, unknown>;
+  /** Numeric sweep position (rank r, components k, …). */
+  x?: number;
+  seed?: number;
+}
+
+/** Which datasets an experiment covers. */
+export type DatasetSelector =
+  | "synthetic" // the generated default data only
+  | "videos" // synthetic + every video benchmark found under --data-root
+  | "trajectories" // synthetic GT tracks + Hopkins155 when found
+  | "flow"; // synthetic + Sintel flow ground truth when found
+
+export interface Experiment {
+  name: string;
+  /** `metrics.table_name` of its rows; the report's registry keys on it. */
+  table: string;
+  title: string;
+  description: string;
+  /** Stage whose metrics fill the table. */
+  stage: string;
+  datasets: DatasetSelector;
+  runs(profile: string): ExperimentRun[];
+  /** Where and why our setting differs from the paper's (shown under the table). */
+  note?: string;
+}
+
+/** Identity helper that type-checks an experiment declaration. */
+export function defineExperiment(e: Experiment): Experiment {
+  return e;
+}
+
+/** One run per seed, labelled the same (the report shows mean ± std over seeds). */
+export function overSeeds(
+  seeds: readonly number[],
+  label: string,
+  overrides: Record<string, unknown>,
+  x?: number,
+): ExperimentRun[] {
+  return seeds.map((seed) => ({
+    label,
+    overrides: { ...overrides, "runtime.seed": seed },
+    seed,
+    x,
+  }));
+}

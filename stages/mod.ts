@@ -1,0 +1,22 @@
+/**
+ * The pipeline's stages and how a run finds its datasets.
+ * @module
+ */
+import type { App } from "../experiments/orchestrate.ts";
+import type { StageDef } from "../pipeline/mod.ts";
+import { frames, synthesize } from "./data.ts";
+import { selectDatasets } from "./datasets.ts";
+
+/** Every stage, in no particular order (the graph orders them). */
+export const STAGES: readonly StageDef[] = [synthesize, frames];
+
+/** Versions that change numbers: they enter every cache key. */
+export async function numericEnv(): Promise<Record<string, string>> {
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const tfjs = String(denoJson.imports["@tensorflow/tfjs"]).replace(/^npm:@tensorflow\/tfjs@/, "");
+  return { runtime: `deno ${Deno.version.deno}`, tfjs };
+}
+
+export async function createApp(): Promise<App> {
+  return { stages: STAGES, discovery: { select: selectDatasets }, env: await numericEnv() };
+}

@@ -1,0 +1,121 @@
+/**
+ * Every parameter of the pipeline, grouped by stage, with its default and what it means.
+ * Profiles are override layers on top of these defaults.
+ * @module
+ */
+import { p, type ParamSchema } from "../pipeline/mod.ts";
+
+export const BACKENDS = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"] as const;
+export const FLOW_ESTIMATORS = ["dis", "farneback", "gt"] as const;
+export const TRACKERS = ["flow-chain", "klt", "gt"] as const;
+export const LOSS_VARIANTS = ["tail", "nuclear", "squared-tail", "normalised-tail"] as const;
+
+export const SCHEMA = {
+  runtime: {
+    backend: p.str("wasm", BACKENDS, "tfjs backend for training and inference"),
+    seed: p.int(0, { doc: "seed of network init, batch sampling and augmentation" }),
+  },
+  data: {
+    preset: p.str("default", ["smoke", "default"], "synthetic video preset"),
+    seed: p.int(7, { doc: "seed of the synthetic video generator" }),
+    width: p.int(224, { min: 16, doc: "working frame width (px)" }),
+    height: p.int(128, { min: 16, doc: "working frame height (px)" }),
+    maxFrames: p.int(0, { min: 0, doc: "frames per sequence (0 = all)" }),
+  },
+  flow: {
+    estimator: p.str(
+      "dis",
+      FLOW_ESTIMATORS,
+      "optical-flow estimator (falls back to farneback if DIS is not built)",
+    ),
+    gaps: p.ints([1, 2], "frame gaps of forward/backward flow"),
+  },
+  tracks: {
+    tracker: p.str("flow-chain", TRACKERS, "point tracker"),
+    stride: p.int(4, { min: 1, doc: "query grid stride (px)" }),
+  },
+  model: {
+    arch: p.str("unet", ["unet", "dilated"], "segmentation network"),
+    width: p.int(16, { min: 4, doc: "base channels" }),
+    depth: p.int(3, { min: 1, max: 6, doc: "resolution levels" }),
+    k: p.int(4, { min: 2, max: 8, doc: "mask components K" }),
+    inputWidth: p.int(112, { min: 16, doc: "network input width (px)" }),
+    inputHeight: p.int(64, { min: 16, doc: "network input height (px)" }),
+  },
+  train: {
+    steps: p.int(600, { min: 0, doc: "training iterations" }),
+    groups: p.int(1, { min: 1, doc: "4-frame groups per batch" }),
+    lr: p.num(7e-4, { min: 0, doc: "AdamW learning rate (UNet reference value)" }),
+    weightDecay: p.num(0.01, { min: 0 }),
+    warmup: p.int(50, { min: 0, doc: "linear warm-up iterations" }),
+    clip: p.num(5, { min: 0, doc: "gradient-norm clip (UNet reference value)" }),
+    tracks: p.int(2048, { min: 16, doc: "trajectories N per frame in Lt" }),
+    context: p.int(20, { min: 1, doc: "half-window c of Lt (T = 2c + 1)" }),
+    flipNegatesU: p.bool(true, "horizontal flip negates flow u (the reference does not: quirk)"),
+    checkpointEvery: p.int(100, { min: 1 }),
+  },
+  loss: {
+    flow: p.bool(true, "use Lf"),
+    trajectory: p.bool(true, "use Lt"),
+    temporal: p.bool(true, "use Lr"),
+    lambdaFlow: p.num(0.03),
+    lambdaTrajectory: p.num(5e-5),
+    lambdaTemporal: p.num(0.1),
+    rampIters: p.int(160000, {
+      min: 1,
+      doc: "Lr ramp length (reference quirk: 160k while training 20k)",
+    }),
+    rank: p.int(5, { min: 0 }),
+    variant: p.str("tail", LOSS_VARIANTS, "trajectory-loss formulation"),
+    flowClip: p.num(20, {
+      min: 0,
+      doc: "flow clip (px at 854 px width; scaled to the working width)",
+    }),
+  },
+  eval: {
+    merge: p.str(
+      "motion",
+      ["motion", "colour"],
+      "K→2 merge used for the headline J (oracle always reported)",
+    ),
+  },
+  cluster: {
+    restarts: p.int(6, { min: 1, doc: "LRTL-direct random restarts" }),
+    rank: p.int(4, { min: 1, doc: "rank r of LRTL-direct" }),
+  },
+} satisfies ParamSchema;
+
+/** Profiles: `smoke` for CI, `small` (default reproduce) for this 2-core machine, `full` = paper. */
+export const PROFILES: Record<string, Record<string, unknown>> = {
+  smoke: {
+    "data.preset": "smoke",
+    "data.width": 128,
+    "data.height": 72,
+    "model.inputWidth": 64,
+    "model.inputHeight": 36,
+    "model.width": 8,
+    "train.steps": 12,
+    "train.warmup": 2,
+    "train.tracks": 256,
+    "train.context": 5,
+    "train.checkpointEvery": 5,
+    "flow.estimator": "farneback",
+    "cluster.restarts": 2,
+  },
+  small: {},
+  full: {
+    "data.width": 854,
+    "data.height": 480,
+    "model.inputWidth": 352,
+    "model.inputHeight": 192,
+    "model.width": 32,
+    "model.depth": 4,
+    "train.steps": 20000,
+    "train.groups": 4,
+    "train.tracks": 70000,
+    "train.warmup": 1500,
+  },
+};
+
+/** Seeds per profile for experiments that train (mean ± std over them). */
+export const SEEDS: Record<string, number[]> = { smoke: [0], small: [0, 1, 2], full: [0, 1, 2] };
