@@ -99,30 +99,39 @@ function spectral(
   return { loss, m };
 }
 
-/** G_k = P_k P_kᵀ for all (b, k) as one [B*K, 2T, 2T] tensor (caller disposes). */
+/** P_k = C·diag(w_k) for one component: [B, 2T, N] (one k at a time bounds memory). */
+function scaled(coords: tf.Tensor3D, weights: tf.Tensor3D, kk: number): tf.Tensor3D {
+  const [b, , n] = coords.shape;
+  return tf.mul(coords, tf.slice(weights, [0, kk, 0], [b, 1, n]));
+}
+
+/** G_k = P_k P_kᵀ for all (b, k) as one [B*K, 2T, 2T] tensor, b-major (caller disposes). */
 function grams(coords: tf.Tensor3D, weights: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    const [b, t2, n] = coords.shape;
+    const [b, t2] = coords.shape;
     const k = weights.shape[1];
-    const p = tf.reshape(
-      tf.mul(tf.expandDims(coords, 1), tf.expandDims(weights, 2)),
-      [b * k, t2, n],
-    ) as tf.Tensor3D;
-    return tf.matMul(p, p, false, true);
+    const gs: tf.Tensor[] = [];
+    for (let kk = 0; kk < k; kk++) {
+      const p = scaled(coords, weights, kk);
+      gs.push(tf.matMul(p, p, false, true));
+    }
+    return tf.reshape(tf.stack(gs, 1), [b * k, t2, t2]) as tf.Tensor3D;
   });
 }
 
-/** Rotated Grams Uᵀ P (Uᵀ P)ᵀ for refinement; `u` is [B*K, 2T, 2T] (columns = eigenvectors). */
+/** Rotated Grams (Uᵀ P)(Uᵀ P)ᵀ for refinement; `u` is [B*K, 2T, 2T] (columns = eigenvectors). */
 function rotatedGrams(coords: tf.Tensor3D, weights: tf.Tensor3D, u: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    const [b, t2, n] = coords.shape;
+    const [b, t2] = coords.shape;
     const k = weights.shape[1];
-    const p = tf.reshape(
-      tf.mul(tf.expandDims(coords, 1), tf.expandDims(weights, 2)),
-      [b * k, t2, n],
-    ) as tf.Tensor3D;
-    const z = tf.matMul(u, p, true, false);
-    return tf.matMul(z, z, false, true);
+    const u4 = tf.reshape(u, [b, k, t2, t2]);
+    const gs: tf.Tensor[] = [];
+    for (let kk = 0; kk < k; kk++) {
+      const uk = tf.reshape(tf.slice(u4, [0, kk, 0, 0], [b, 1, t2, t2]), [b, t2, t2]);
+      const z = tf.matMul(uk as tf.Tensor3D, scaled(coords, weights, kk), true, false);
+      gs.push(tf.matMul(z, z, false, true));
+    }
+    return tf.reshape(tf.stack(gs, 1), [b * k, t2, t2]) as tf.Tensor3D;
   });
 }
 
