@@ -4,13 +4,12 @@
  * its ground truth at full size.
  * @module
  */
-import { join } from "node:path";
 import { defineStage, type Scope } from "../pipeline/mod.ts";
 import { resizeRgb } from "../formats/image.ts";
 import { openDataset } from "../video/datasets.ts";
 import { type PresetName, writeSyntheticDataset } from "../video/synthetic/mod.ts";
 import { type FramesMeta, writeFrames } from "./artifacts.ts";
-import { datasetFingerprint } from "./datasets.ts";
+import { datasetFingerprint, isVideoDataset } from "./datasets.ts";
 
 export const synthesize = defineStage({
   name: "synthesize",
@@ -44,6 +43,7 @@ export const frames = defineStage({
   scope: "sequence",
   params: ["data.width", "data.height", "data.maxFrames"],
   inputs: ["synthesize"],
+  applies: (s) => isVideoDataset(s.dataset),
   fingerprint: (scope, _params, env) =>
     scope.dataset === "synthetic"
       ? Promise.resolve("synthesize artifact")
@@ -88,6 +88,5 @@ export const frames = defineStage({
     ctx.log(
       `${seq.frames.length} frames ${seq.width}×${seq.height} → ${size.width}×${size.height}, ${annotated.length} annotated`,
     );
-    void join;
   },
 });

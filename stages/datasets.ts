@@ -13,6 +13,11 @@ import type { DatasetSelector } from "../experiments/experiment.ts";
 
 const VIDEO_BENCHMARKS = ["davis2016", "segtrackv2", "fbms59"];
 
+/** Datasets made of video frames (the others are trajectories or flow pairs only). */
+export function isVideoDataset(name: string | undefined): boolean {
+  return name === "synthetic" || VIDEO_BENCHMARKS.includes(name ?? "");
+}
+
 /** The synthetic dataset's sequences for the params' preset. */
 export function syntheticDataset(params: Params): PlanDataset {
   const specs = presetSpecs(params["data.preset"] as PresetName, {

@@ -18,8 +18,8 @@ export const SCHEMA = {
   data: {
     preset: p.str("default", ["smoke", "default"], "synthetic video preset"),
     seed: p.int(7, { doc: "seed of the synthetic video generator" }),
-    width: p.int(224, { min: 16, doc: "working frame width (px)" }),
-    height: p.int(128, { min: 16, doc: "working frame height (px)" }),
+    width: p.int(256, { min: 16, doc: "working frame width (px)" }),
+    height: p.int(144, { min: 16, doc: "working frame height (px)" }),
     maxFrames: p.int(0, { min: 0, doc: "frames per sequence (0 = all)" }),
   },
   flow: {
@@ -32,7 +32,7 @@ export const SCHEMA = {
   },
   tracks: {
     tracker: p.str("flow-chain", TRACKERS, "point tracker"),
-    stride: p.int(4, { min: 1, doc: "query grid stride (px)" }),
+    stride: p.int(6, { min: 1, doc: "query grid stride (px), queried at every frame" }),
   },
   model: {
     arch: p.str("unet", ["unet", "dilated"], "segmentation network"),
