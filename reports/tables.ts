@@ -1,0 +1,221 @@
+/**
+ * The registry of result tables the report knows: `table_name` → how to show it. Adding a sweep
+ * is one entry here. A `table_name` found in the store but not here is still shown, with the
+ * defaults of {@link defaultTableSpec}.
+ *
+ * @module
+ */
+
+/** How a table is charted. */
+export type ChartKind =
+  /** Bars per dataset, one colour per row (method); one panel per metric. */
+  | "grouped_bar"
+  /** Bars of the metric against the setting (`x` or the row label), error bars over seeds. */
+  | "sweep_bar"
+  /** One line chart per row label (each an axis of the study), x numeric. */
+  | "line_panels"
+  /** Table only. */
+  | "none";
+
+/** How one table is presented. */
+export interface TableSpec {
+  /** Section heading. */
+  title: string;
+  /** One or two sentences: what the table measures (shown under the heading). */
+  description: string;
+  chart: ChartKind;
+  /** For sweeps: the setting on the chart's x axis: the numeric `x` column or the row label. */
+  xField?: "x" | "row_label";
+  /** Axis title of the setting (e.g. "rank r"). */
+  xTitle?: string;
+  /** Per-row-label axis titles for `line_panels` (e.g. `{ noise: "mask noise η" }`). */
+  panelTitles?: Record<string, string>;
+  /** Metrics charted (default: all metrics of the table). The table always shows all. */
+  chartMetrics?: string[];
+  /** Bold the best mean per column (default true). */
+  highlightBest?: boolean;
+  /** Show the results table in the HTML page (default true; the Markdown always has it). */
+  showTable?: boolean;
+  /** Rows listed here come first, in this order; the others follow in the order stored. */
+  rowOrder?: string[];
+}
+
+/** How one metric is named, formatted and compared. */
+export interface MetricSpec {
+  title: string;
+  /** Digits after the decimal point; `null` means 3 significant digits. */
+  digits: number | null;
+  /** Which direction is better; `null` for values that are not a score (no bold). */
+  better: "higher" | "lower" | null;
+  /** Suffix printed after the number (e.g. "%"). */
+  unit?: string;
+}
+
+/** The result tables in report order. */
+export const TABLES: Record<string, TableSpec> = {
+  trajectory_clustering: {
+    title: "Trajectory clustering (Table 1)",
+    rowOrder: ["K-Means", "SSC", "LRR", "LRTL-direct"],
+    description: "Clustering point trajectories into motions: classic subspace methods against " +
+      "the trajectory loss used directly as a clustering objective (LRTL-direct).",
+    chart: "grouped_bar",
+  },
+  main_comparison: {
+    title: "Motion segmentation: main comparison (Table 2)",
+    rowOrder: ["Lf only (GWM-style)", "Lt only", "Lf+Lt+Lr (ours)"],
+    description: "Foreground J (×100) of the trained network on the binary benchmarks, " +
+      "with loss variants and floors (whole frame, centred ellipse, untrained network).",
+    chart: "grouped_bar",
+  },
+  trajectory_formulations: {
+    title: "Trajectory-loss formulations (Table 3)",
+    description: "The proposed tail of the singular values against other low-rank penalties.",
+    chart: "grouped_bar",
+  },
+  loss_ablation: {
+    title: "Loss ablation (Table 4)",
+    rowOrder: ["Lf", "Lt", "Lr", "Lf+Lt", "Lf+Lr", "Lt+Lr", "Lf+Lt+Lr"],
+    description: "Training with subsets of the flow (Lf), trajectory (Lt) and " +
+      "temporal-smoothing (Lr) losses.",
+    chart: "grouped_bar",
+  },
+  sweep_rank: {
+    title: "Sweep: rank r",
+    description: "J against the rank r kept free of penalty in the trajectory loss.",
+    chart: "sweep_bar",
+    xField: "x",
+    xTitle: "rank r",
+  },
+  sweep_components: {
+    title: "Sweep: number of components k",
+    description: "J against the number of predicted masks k.",
+    chart: "sweep_bar",
+    xField: "x",
+    xTitle: "components k",
+  },
+  sweep_context: {
+    title: "Sweep: context length",
+    description: "J against the half-window c of the trajectory context (T = 2c + 1 frames).",
+    chart: "sweep_bar",
+    xField: "x",
+    xTitle: "half-window c (frames)",
+  },
+  sweep_tracker: {
+    title: "Sweep: point tracker",
+    description: "J with trajectories from different point trackers.",
+    chart: "sweep_bar",
+    xField: "row_label",
+    xTitle: "tracker",
+  },
+  sweep_architecture: {
+    title: "Sweep: architecture",
+    description: "J with different segmentation networks.",
+    chart: "sweep_bar",
+    xField: "row_label",
+    xTitle: "architecture",
+  },
+  feasibility: {
+    title: "Feasibility study (synthetic, ground-truth tracks)",
+    description: "Trajectory loss Lt of perturbed ground-truth masks: it should be smallest " +
+      "for the true masks and grow with mask noise, softmax temperature and wrong structure " +
+      "(s < 0 merges objects, s > 0 splits them).",
+    chart: "line_panels",
+    xField: "x",
+    panelTitles: {
+      noise: "mask noise η",
+      temperature: "softmax temperature τ",
+      structure: "structure s (merge < 0 < split)",
+    },
+    highlightBest: false,
+    showTable: false,
+  },
+  motion_flow: {
+    title: "Optical flow accuracy",
+    description: "End-point error and share of pixels within 1, 3 and 5 px of ground truth.",
+    chart: "grouped_bar",
+    chartMetrics: ["epe", "within_3px"],
+  },
+  motion_tracks: {
+    title: "Point tracking accuracy",
+    description: "TAP-Vid style metrics: position accuracy within δ px, occlusion accuracy and " +
+      "average Jaccard.",
+    chart: "grouped_bar",
+    chartMetrics: ["delta_avg", "occlusion_accuracy", "average_jaccard"],
+  },
+};
+
+/** Known metrics; unknown ones get {@link defaultMetricSpec}. */
+export const METRICS: Record<string, MetricSpec> = {
+  J: { title: "J (×100)", digits: 1, better: "higher" },
+  ari: { title: "ARI", digits: 3, better: "higher" },
+  fg_ari: { title: "FG-ARI", digits: 3, better: "higher" },
+  misclassification: { title: "misclassification", digits: 1, better: "lower", unit: "%" },
+  lt: { title: "Lt", digits: null, better: null },
+  epe: { title: "EPE (px)", digits: 2, better: "lower" },
+  within_1px: { title: "EPE < 1 px", digits: 1, better: "higher", unit: "%" },
+  within_3px: { title: "EPE < 3 px", digits: 1, better: "higher", unit: "%" },
+  within_5px: { title: "EPE < 5 px", digits: 1, better: "higher", unit: "%" },
+  delta_1: { title: "δ<1", digits: 1, better: "higher" },
+  delta_2: { title: "δ<2", digits: 1, better: "higher" },
+  delta_4: { title: "δ<4", digits: 1, better: "higher" },
+  delta_8: { title: "δ<8", digits: 1, better: "higher" },
+  delta_16: { title: "δ<16", digits: 1, better: "higher" },
+  delta_avg: { title: "δ avg", digits: 1, better: "higher" },
+  occlusion_accuracy: { title: "occlusion acc.", digits: 1, better: "higher" },
+  average_jaccard: { title: "average Jaccard", digits: 1, better: "higher" },
+};
+
+/** Dataset display names; unknown ones are shown as stored. */
+export const DATASETS: Record<string, string> = {
+  synthetic: "Synthetic",
+  hopkins155: "Hopkins155",
+  davis2016: "DAVIS-2016",
+  segtrackv2: "SegTrackv2",
+  fbms59: "FBMS-59",
+  sintel: "Sintel",
+};
+
+/** The presentation of a table that is not in {@link TABLES}. */
+export function defaultTableSpec(tableName: string): TableSpec {
+  return {
+    title: tableName.replaceAll("_", " "),
+    description: `Table "${tableName}" (not in the report registry reports/tables.ts).`,
+    chart: "grouped_bar",
+  };
+}
+
+/** The spec of a metric, with a plain default for unknown names. */
+export function metricSpec(metric: string): MetricSpec {
+  return METRICS[metric] ?? { title: metric, digits: null, better: null };
+}
+
+/** The spec of a table, with a default for unknown names. */
+export function tableSpec(tableName: string): TableSpec {
+  return TABLES[tableName] ?? defaultTableSpec(tableName);
+}
+
+/** A dataset's display name. */
+export function datasetTitle(dataset: string): string {
+  return DATASETS[dataset] ?? dataset;
+}
+
+/** Formats a value for a metric: fixed digits or 3 significant digits, with the unit. */
+export function formatValue(metric: string, value: number, withUnit = true): string {
+  if (!Number.isFinite(value)) return "—";
+  const spec = metricSpec(metric);
+  let s: string;
+  if (spec.digits === null) {
+    const a = Math.abs(value);
+    s = a !== 0 && (a >= 1e5 || a < 1e-3) ? value.toExponential(2) : value.toPrecision(3);
+  } else {
+    s = value.toFixed(spec.digits);
+  }
+  return withUnit ? s + (spec.unit ?? "") : s;
+}
+
+/** Formats `mean ± std` (just the mean when `std` is null), unit once at the end. */
+export function formatMeanStd(metric: string, mean: number, std: number | null): string {
+  if (std === null || !Number.isFinite(mean)) return formatValue(metric, mean);
+  const unit = metricSpec(metric).unit ?? "";
+  return `${formatValue(metric, mean, false)} ± ${formatValue(metric, std, false)}${unit}`;
+}
