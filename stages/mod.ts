@@ -6,11 +6,20 @@ import type { App } from "../experiments/orchestrate.ts";
 import type { StageDef } from "../pipeline/mod.ts";
 import { frames, synthesize } from "./data.ts";
 import { selectDatasets } from "./datasets.ts";
+import { baselines } from "./baselines.ts";
 import { flow, tracks } from "./motion.ts";
 import { flowEval, trackEval } from "./motion_eval.ts";
 
 /** Every stage, in no particular order (the graph orders them). */
-export const STAGES: readonly StageDef[] = [synthesize, frames, flow, tracks, flowEval, trackEval];
+export const STAGES: readonly StageDef[] = [
+  synthesize,
+  frames,
+  flow,
+  tracks,
+  flowEval,
+  trackEval,
+  baselines,
+];
 
 /** Versions that change numbers: they enter every cache key. */
 export async function numericEnv(): Promise<Record<string, string>> {
