@@ -175,7 +175,9 @@ function provenanceHtml(m: ReportModel): string {
       "stages",
       `${p.stages.total} total: ${p.stages.ran} ran (${
         formatDuration(p.stages.secondsRan)
-      }), ${p.stages.cached} cached, ${p.stages.failed} failed`,
+      }), ${p.stages.cached} cached, ${p.stages.failed} failed${
+        p.stages.skipped ? `, ${p.stages.skipped} skipped` : ""
+      }`,
     ],
   ];
   const dl = `<dl class="prov">` +

@@ -101,7 +101,7 @@ export function renderMarkdown(m: ReportModel): string {
     `| seeds | ${p.seeds.join(", ") || "—"} |`,
     ...p.params.map((q) => `| ${escapeMd(q.key)} | ${escapeMd(q.value)} |`),
     `| stages | ${p.stages.total} total: ${p.stages.ran} ran, ${p.stages.cached} cached, ` +
-      `${p.stages.failed} failed |`,
+      `${p.stages.failed} failed${p.stages.skipped ? `, ${p.stages.skipped} skipped` : ""} |`,
     "",
   );
   return out.join("\n");

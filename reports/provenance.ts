@@ -24,6 +24,7 @@ export interface Provenance {
     ran: number;
     cached: number;
     failed: number;
+    skipped: number;
     /** Seconds spent in stages that ran. */
     secondsRan: number;
   };
@@ -76,6 +77,7 @@ export function buildProvenance(
       ran: count("ran"),
       cached: count("cached"),
       failed: count("failed"),
+      skipped: count("skipped"),
       secondsRan: stageRuns.filter((s) => s.status === "ran")
         .reduce((a, s) => a + (s.seconds ?? 0), 0),
     },
