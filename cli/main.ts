@@ -116,26 +116,40 @@ export function buildCli(): Command {
         "after",
         `\nExperiments: ${experimentList()}\n\nExamples:\n  lrtl run reproduce --profile smoke\n  lrtl run sweep_rank --set train.steps=300 --jobs 2\n  lrtl run frames --profile smoke --data-root ../shared/data --datasets davis2016\n`,
       ),
-  ).action(async (targets: string[], o: CommonOptions & { dryRun?: boolean }) => {
-    const req = await toRequest(targets, o, !!o.dryRun);
-    const app = await loadApp();
-    const ac = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      if (++interrupts > 1) Deno.exit(130);
-      console.error(
-        "\nInterrupted: finishing the stages in flight cleanly (Ctrl-C again to quit now)…",
-      );
-      ac.abort();
-    };
-    Deno.addSignalListener("SIGINT", onSigint);
-    try {
-      const { exitCode } = await runRequest(req, app, { signal: ac.signal });
-      Deno.exitCode = exitCode;
-    } finally {
-      Deno.removeSignalListener("SIGINT", onSigint);
-    }
-  });
+  ).option("--no-report", "do not render the report after `reproduce`")
+    .action(
+      async (targets: string[], o: CommonOptions & { dryRun?: boolean; report?: boolean }) => {
+        const req = await toRequest(targets, o, !!o.dryRun);
+        const app = await loadApp();
+        const ac = new AbortController();
+        let interrupts = 0;
+        const onSigint = () => {
+          if (++interrupts > 1) Deno.exit(130);
+          console.error(
+            "\nInterrupted: finishing the stages in flight cleanly (Ctrl-C again to quit now)…",
+          );
+          ac.abort();
+        };
+        Deno.addSignalListener("SIGINT", onSigint);
+        try {
+          const { exitCode, runId } = await runRequest(req, app, { signal: ac.signal });
+          Deno.exitCode = exitCode;
+          if (
+            !req.dryRun && o.report !== false && targets.includes("reproduce") && !ac.signal.aborted
+          ) {
+            const { renderRunReport } = await import("../experiments/report.ts");
+            const r = await renderRunReport({
+              dbPath: req.dbPath,
+              runId,
+              outDir: `${PROJECT_ROOT}/reports/out`,
+            });
+            console.log(`Report: ${r.htmlPath}`);
+          }
+        } finally {
+          Deno.removeSignalListener("SIGINT", onSigint);
+        }
+      },
+    );
 
   withRunOptions(
     program.command("status")
@@ -220,9 +234,35 @@ export function buildCli(): Command {
       "after",
       '\nExamples:\n  lrtl check\n  lrtl check --update "new tracker improves J"\n',
     )
-    .action(async (o: { db: string; run?: string; update?: string }) => {
+    .option(
+      "--cache-dir <dir>",
+      "artifact cache",
+      Deno.env.get("LRTL_CACHE") ?? `${PROJECT_ROOT}/.lrtl/cache`,
+    )
+    .action(async (o: { db: string; run?: string; update?: string; cacheDir: string }) => {
       const { checkCommand } = await import("../experiments/check.ts");
-      Deno.exitCode = await checkCommand({ dbPath: resolve(o.db), runId: o.run, update: o.update });
+      const dbPath = resolve(o.db);
+      Deno.exitCode = await checkCommand({
+        dbPath,
+        runId: o.run,
+        update: o.update,
+        profile: "smoke",
+        run: async () => {
+          const app = await loadApp();
+          const req = await toRequest(["reproduce"], {
+            profile: "smoke",
+            dataRoot: Deno.env.get("LRTL_DATA_ROOT") ?? "data",
+            cacheDir: o.cacheDir,
+            db: dbPath,
+            jobs: "1",
+            set: [],
+            force: [],
+          }, false);
+          const { runId, exitCode } = await runRequest(req, app);
+          if (exitCode) throw new Error(`The smoke run ${runId} failed; see the log above`);
+          return runId;
+        },
+      });
     });
 
   program.command("gc")

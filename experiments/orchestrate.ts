@@ -120,11 +120,15 @@ export async function buildPlan(
     req.datasets ? ds.filter((d) => req.datasets!.includes(d.name)) : ds;
   for (const target of resolveTargets(req.targets, [...registry.stages.keys()])) {
     if (target.kind === "stage") {
-      plan.add(
-        target.stage,
-        base,
-        filter(await app.discovery.select("videos", base, req.dataRoot)),
-      );
+      // A bare stage's metrics are kept under its own name (table = stage).
+      const datasets = filter(await app.discovery.select("videos", base, req.dataRoot));
+      for (const id of plan.add(target.stage, base, datasets)) {
+        labels.set(id, [...(labels.get(id) ?? []), {
+          experiment: target.stage,
+          table: target.stage,
+          label: "",
+        }]);
+      }
       continue;
     }
     const e = target.experiment;

@@ -7,6 +7,7 @@ import type { StageDef } from "../pipeline/mod.ts";
 import { frames, synthesize } from "./data.ts";
 import { selectDatasets } from "./datasets.ts";
 import { baselines } from "./baselines.ts";
+import { evaluate, trainStage } from "./learning.ts";
 import { flow, tracks } from "./motion.ts";
 import { flowEval, trackEval } from "./motion_eval.ts";
 
@@ -19,6 +20,8 @@ export const STAGES: readonly StageDef[] = [
   flowEval,
   trackEval,
   baselines,
+  trainStage,
+  evaluate,
 ];
 
 /** Versions that change numbers: they enter every cache key. */

@@ -35,7 +35,11 @@ export const SCHEMA = {
     stride: p.int(6, { min: 1, doc: "query grid stride (px), queried at every frame" }),
   },
   model: {
-    arch: p.str("unet", ["unet", "dilated"], "segmentation network"),
+    arch: p.str(
+      "unet",
+      ["unet", "unet-small", "encdec"],
+      "segmentation network (encdec: no skip connections)",
+    ),
     width: p.int(16, { min: 4, doc: "base channels" }),
     depth: p.int(3, { min: 1, max: 6, doc: "resolution levels" }),
     k: p.int(4, { min: 2, max: 8, doc: "mask components K" }),

@@ -1,0 +1,118 @@
+/**
+ * The paper's findings, checked on a run's own numbers: each one says whether it holds here,
+ * with the numbers that decide it. They are added under the tables they concern.
+ * @module
+ */
+import type { ResultsStore } from "../pipeline/mod.ts";
+
+export interface Finding {
+  table: string;
+  claim: string;
+  /** null when the run lacks the rows to decide. */
+  holds: boolean | null;
+  evidence: string;
+}
+
+type Agg = Map<string, number>;
+
+async function means(
+  store: ResultsStore,
+  runId: string,
+  table: string,
+  metric: string,
+  dataset: string,
+): Promise<Agg> {
+  const rows = await store.query(
+    `SELECT row_label, avg(value) AS v FROM metrics
+     WHERE run_id = $1 AND table_name = $2 AND metric = $3 AND dataset = $4 AND sequence = ''
+     GROUP BY row_label`,
+    [runId, table, metric, dataset],
+  );
+  return new Map(rows.map((r) => [String(r.row_label), Number(r.v)]));
+}
+
+const f1 = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
+
+export async function computeFindings(store: ResultsStore, runId: string): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const main = await means(store, runId, "main_comparison", "J", "synthetic");
+  const ours = main.get("Lf+Lt+Lr (ours)"), lf = main.get("Lf only (GWM-style)");
+  out.push({
+    table: "main_comparison",
+    claim: "Lt helps over Lf alone (synthetic J of Lf+Lt+Lr vs Lf only)",
+    holds: ours === undefined || lf === undefined ? null : ours > lf,
+    evidence: `${f1(ours)} vs ${f1(lf)}`,
+  });
+  const whole = main.get("whole frame"), untrained = main.get("untrained network");
+  out.push({
+    table: "main_comparison",
+    claim: "Training beats an untrained network and the whole-frame floor (synthetic J)",
+    holds: ours === undefined || whole === undefined || untrained === undefined
+      ? null
+      : ours > whole && ours > untrained,
+    evidence: `ours ${f1(ours)}, untrained ${f1(untrained)}, whole frame ${f1(whole)}`,
+  });
+  const rank = await means(store, runId, "sweep_rank", "J", "synthetic");
+  if (rank.size) {
+    const [best] = [...rank].sort((a, b) => b[1] - a[1]);
+    out.push({
+      table: "sweep_rank",
+      claim: "Rank near 4–5 is best",
+      holds: ["4", "5"].includes(best[0]),
+      evidence: `best r = ${best[0]} (J ${f1(best[1])}); ` +
+        [...rank].map(([r, v]) => `r=${r}: ${f1(v)}`).join(", "),
+    });
+  }
+  for (const dataset of ["synthetic", "hopkins155"]) {
+    const ari = await means(store, runId, "trajectory_clustering", "ari", dataset);
+    const l = ari.get("LRTL-direct"), k = ari.get("K-Means");
+    if (l !== undefined && k !== undefined) {
+      out.push({
+        table: "trajectory_clustering",
+        claim: `LRTL-direct beats K-Means on trajectory clustering (${dataset} ARI)`,
+        holds: l > k,
+        evidence: `${f1(l)} vs ${f1(k)}`,
+      });
+    }
+  }
+  const feas = await store.query(
+    `SELECT row_label, x, avg(value) AS v FROM metrics WHERE run_id = $1 AND table_name = 'feasibility'
+     AND metric = 'lt' GROUP BY row_label, x ORDER BY row_label, x`,
+    [runId],
+  );
+  for (const axis of ["noise", "temperature", "structure"]) {
+    const pts = feas.filter((r) => r.row_label === axis).map((r) => ({
+      x: Number(r.x),
+      v: Number(r.v),
+    }));
+    if (!pts.length) continue;
+    const truth = axis === "structure"
+      ? pts.find((p) => p.x === 0)
+      : pts.reduce((a, b) => (a.x <= b.x ? a : b));
+    const min = pts.reduce((a, b) => (a.v <= b.v ? a : b));
+    out.push({
+      table: "feasibility",
+      claim: `Lt is smallest for the true masks along "${axis}"`,
+      holds: truth !== undefined && min.v >= truth.v - 1e-9,
+      evidence: `Lt at the true masks ${truth?.v.toPrecision(4)}, minimum ${
+        min.v.toPrecision(4)
+      } at ${axis} = ${min.x}`,
+    });
+  }
+  return out;
+}
+
+/** Findings as one sentence per table, for the report's notes. */
+export function findingNotes(findings: readonly Finding[]): Record<string, string> {
+  const notes: Record<string, string> = {};
+  for (const f of findings) {
+    const verdict = f.holds === null
+      ? "not decided (rows missing)"
+      : f.holds
+      ? "holds on our data"
+      : "does NOT hold on our data";
+    const s = `Paper finding — ${f.claim}: ${verdict} (${f.evidence}).`;
+    notes[f.table] = notes[f.table] ? `${notes[f.table]} ${s}` : s;
+  }
+  return notes;
+}

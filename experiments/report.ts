@@ -1,0 +1,46 @@
+/**
+ * The report of a run: the renderer in `reports/` fed with the experiments' notes, the paper's
+ * numbers and the paper's findings checked on the run's own metrics.
+ * @module
+ */
+import { renderReport, type RenderReportResult } from "../reports/mod.ts";
+import { ResultsStore } from "../pipeline/mod.ts";
+import { EXPERIMENTS } from "./tables.ts";
+import { PAPER_NUMBERS } from "./paper_numbers.ts";
+import { computeFindings, findingNotes } from "./findings.ts";
+
+export async function renderRunReport(
+  opts: { dbPath: string; runId?: string; outDir: string },
+): Promise<RenderReportResult> {
+  const notes: Record<string, string> = {};
+  for (const e of EXPERIMENTS) {
+    if (e.note) {
+      notes[e.table] = notes[e.table] ? `${notes[e.table]} ${e.note}` : e.note;
+    }
+  }
+  const store = await ResultsStore.open(opts.dbPath);
+  let runId = opts.runId;
+  try {
+    if (!runId) {
+      const rows = await store.query(
+        `SELECT run_id FROM runs WHERE finished IS NOT NULL AND status <> 'dry-run' ORDER BY started DESC LIMIT 1`,
+      );
+      if (!rows.length) {
+        throw new Error(`No finished run in "${opts.dbPath}": run \`lrtl run reproduce\` first`);
+      }
+      runId = String(rows[0].run_id);
+    }
+    for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
+      notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
+    }
+  } finally {
+    store.close();
+  }
+  return await renderReport({
+    dbPath: opts.dbPath,
+    runId,
+    outDir: opts.outDir,
+    notes,
+    paperNumbers: PAPER_NUMBERS,
+  });
+}
