@@ -5,11 +5,13 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  deepStrictEqual(actual, expected, msg);
+  if (msg === undefined) deepStrictEqual(actual, expected);
+  else deepStrictEqual(actual, expected, msg);
 }
 
 export function assert(cond: unknown, msg?: string): asserts cond {
-  ok(cond, msg);
+  if (msg === undefined) ok(cond);
+  else ok(cond, msg);
 }
 
 /** Asserts `fn` throws (or rejects) with an error whose message includes `includes`. */
