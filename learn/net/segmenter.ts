@@ -105,7 +105,9 @@ export function createSegmenter(config: SegmenterConfig): Segmenter {
   const trainable: tf.Variable[] = [];
 
   const addVar = (name: string, values: Float32Array, shape: number[], train: boolean) => {
-    const v = tf.variable(tf.tensor(values, shape, "float32"), train, prefix + name);
+    const init = tf.tensor(values, shape, "float32");
+    const v = tf.variable(init, train, prefix + name);
+    init.dispose(); // the variable keeps its own reference to the data
     named.push({ name, v });
     if (train) trainable.push(v);
     return v;

@@ -43,7 +43,9 @@ Deno.test("segmenter: softmax output of the right shape for every arch and norm"
 
 Deno.test("segmenter: init is seeded, weights round-trip through plain arrays", async () => {
   await tf.setBackend("cpu");
+  const start = tf.memory().numTensors;
   const a = createSegmenter(base);
+  assert.equal(tf.memory().numTensors - start, a.getWeights().length, "init tensors leak");
   const b = createSegmenter(base);
   const c = createSegmenter({ ...base, seed: 2 });
   const wa = a.getWeights();

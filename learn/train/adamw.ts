@@ -42,8 +42,14 @@ export class AdamW {
     this.epsilon = cfg.epsilon ?? 1e-8;
     this.weightDecay = cfg.weightDecay ?? 0.01;
     this.#vars = variables;
-    this.#m = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.#v = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    const zeros = (v: tf.Variable) => {
+      const z = tf.zerosLike(v);
+      const out = tf.variable(z, false);
+      z.dispose(); // the variable keeps its own reference to the data
+      return out;
+    };
+    this.#m = variables.map(zeros);
+    this.#v = variables.map(zeros);
   }
 
   /** Number of updates applied so far. */

@@ -5,7 +5,9 @@ import { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
 Deno.test("AdamW: matches a hand-computed PyTorch AdamW update", async () => {
   await tf.setBackend("cpu");
   const p = tf.variable(tf.tensor1d([1, -2]));
+  const start = tf.memory().numTensors;
   const opt = new AdamW([p], { weightDecay: 0.1 });
+  assert.equal(tf.memory().numTensors - start, 2, "one m and one v tensor per variable");
   const before = tf.memory().numTensors;
   const lr = 0.01;
   const ref = [1, -2];

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { Rng } from "../net/rng.ts";
+import { buildBatch, contextWindow, prepareSequences, reflectIndex } from "./batch.ts";
+import { movingSquare, SCENE } from "./_synthetic_scene_test_util.ts";
+
+Deno.test("contextWindow: shifted inside the sequence, reflect-padded when short", () => {
+  assert.deepEqual(contextWindow(5, 2, 20), [3, 4, 5, 6, 7]);
+  assert.deepEqual(contextWindow(0, 2, 20), [0, 1, 2, 3, 4]);
+  assert.deepEqual(contextWindow(19, 2, 20), [15, 16, 17, 18, 19]);
+  assert.deepEqual(contextWindow(1, 3, 4), [2, 1, 0, 1, 2, 3, 2]);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((i) => reflectIndex(i - 2, 3)), [2, 1, 0, 1, 2, 1, 0]);
+  assert.equal(reflectIndex(5, 1), 0);
+});
+
+const opts = {
+  groups: 2,
+  gaps: [1, 2],
+  offset: 5,
+  netHeight: SCENE.height,
+  netWidth: SCENE.width,
+  flipNegatesU: true,
+  numTracks: 10,
+  numTemporalTracks: 6,
+  context: 2,
+  needFlow: true,
+  needTrajectory: true,
+  needTemporal: true,
+};
+
+Deno.test("buildBatch: group layout, flips negate u and mirror tracks, deterministic", async () => {
+  const seq = movingSquare();
+  const prepared = prepareSequences([seq], SCENE.height, SCENE.width, (t) => t.xy);
+  for (const flipProb of [0, 1]) {
+    const b = await buildBatch(prepared, { ...opts, flipProb }, new Rng(3));
+    assert.equal(b.size, 8);
+    const G = 2;
+    for (let j = 0; j < G; j++) {
+      const t = b.frames[j].t;
+      const g = b.frames[G + j].t - t;
+      assert.ok(g === 1 || g === 2);
+      assert.equal(b.frames[2 * G + j].t, t + 5);
+      assert.equal(b.frames[3 * G + j].t, t + g + 5);
+      assert.equal(b.frames[j].flipped, flipProb === 1);
+    }
+    // flow of the first frame: square pixels move by (+g, +g); flipped → u = −g, mirrored in x
+    const W = SCENE.width;
+    const t0 = b.frames[0].t;
+    const g0 = b.frames[G].t - t0;
+    const sx = SCENE.x0 + t0 + 1;
+    const sy = SCENE.y0 + t0 + 1;
+    const px = flipProb ? W - 1 - sx : sx;
+    const o = 2 * (sy * W + px);
+    assert.equal(b.flow[o], flipProb ? -g0 : g0);
+    assert.equal(b.flow[o + 1], g0);
+    // a track's x at the frame (Lt) is mirrored: W − 1 − x; raw xy in network px equals it here
+    const N = opts.numTracks;
+    const T = b.window;
+    for (let i = 0; i < N; i++) {
+      const x = b.ltXY[2 * i];
+      assert.ok(x >= -0.5 && x <= W - 0.5);
+      // window frame index 2 (of T = 5) is t itself unless clamped; coords row = w * N + i
+      assert.ok(Number.isFinite(b.ltCoords[i]) && Number.isFinite(b.ltCoords[(T + 1) * N + i]));
+    }
+    // Lr pairs: visible flags are 0/1, positions of b are 5 frames later
+    assert.ok(b.lrVisible.every((v) => v === 0 || v === 1));
+  }
+  const a = await buildBatch(prepared, { ...opts, flipProb: 0.5 }, new Rng(9));
+  const c = await buildBatch(prepared, { ...opts, flipProb: 0.5 }, new Rng(9));
+  assert.deepEqual(a.ltCoords, c.ltCoords);
+  assert.deepEqual(a.frames, c.frames);
+  const quirk = await buildBatch(
+    prepared,
+    { ...opts, flipProb: 1, flipNegatesU: false },
+    new Rng(3),
+  );
+  const ref = await buildBatch(prepared, { ...opts, flipProb: 1 }, new Rng(3));
+  let differs = 0;
+  for (let i = 0; i < ref.flow.length; i += 2) {
+    assert.equal(quirk.flow[i], ref.flow[i] === 0 ? 0 : -ref.flow[i]);
+    if (ref.flow[i] !== 0) differs++;
+  }
+  assert.ok(differs > 0);
+});
+
+Deno.test("prepareSequences / buildBatch: descriptive errors", async () => {
+  const seq = movingSquare();
+  assert.throws(() => prepareSequences([], 8, 8, (t) => t.xy), /no training sequences/);
+  const short = { ...seq, frames: seq.frames.slice(0, 3) };
+  assert.throws(
+    () => prepareSequences([short], 8, 8, (t) => t.xy),
+    /3 frames but its tracks cover 12/,
+  );
+  const p = prepareSequences([seq], SCENE.height, SCENE.width, (t) => t.xy);
+  await assert.rejects(
+    () => buildBatch(p, { ...opts, flipProb: 0, gaps: [20] }, new Rng(1)),
+    /no sequence is long enough/,
+  );
+});

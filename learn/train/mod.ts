@@ -1,0 +1,16 @@
+/**
+ * Unsupervised training of the segmenter with the LRTL losses: config, batches, AdamW,
+ * checkpoints and the training loop.
+ * @module
+ */
+export { train } from "./train.ts";
+export type { TrainedModel, TrainHooks } from "./train.ts";
+export { resolveTrainConfig } from "./config.ts";
+export type { LossTerm, ResolvedTrainConfig, TrainConfig, TrajectoryVariant } from "./config.ts";
+export { buildBatch, contextWindow, prepareSequences, trajectoryPool } from "./batch.ts";
+export type { Batch, BatchOptions, PreparedSequence, TrainData, TrainSequence } from "./batch.ts";
+export { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
+export type { AdamWConfig, AdamWState } from "./adamw.ts";
+export { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+export type { Checkpoint } from "./checkpoint.ts";
+export { resizeBilinear } from "./resize.ts";

@@ -1,0 +1,228 @@
+/**
+ * The training loop: L = λf·Lf + λt·Lt + λr·s(it)·Lr on batches of 4-frame groups, AdamW with
+ * warm-up + poly decay and global-norm clipping, seeded and resumable from checkpoints.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createSegmenter } from "../net/segmenter.ts";
+import { Rng } from "../net/rng.ts";
+import type { Segmenter } from "../net/types.ts";
+import { sampleAt } from "../sample.ts";
+import { flowLoss } from "../losses/flow.ts";
+import { temporalLoss } from "../losses/temporal.ts";
+import { trajectoryLoss } from "../losses/trajectory.ts";
+import { temporalRamp } from "../losses/schedule.ts";
+import { smoothTracks } from "../losses/smooth.ts";
+import { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
+import { type Batch, buildBatch, prepareSequences, type TrainData } from "./batch.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
+
+/** Mask values are clamped to this range before they weight trajectories. */
+const MASK_EPS = 1e-6;
+
+/** Callbacks of {@link train}. */
+export interface TrainHooks {
+  /**
+   * After every step: `step` is the number of completed steps (1-based); `losses` holds the
+   * unweighted terms that are enabled (`flow`, `trajectory`, `temporal`), the weighted `total`,
+   * `grad_norm` (before clipping) and `lr`; `itPerSec` is the speed of this step.
+   */
+  onStep?(step: number, losses: Record<string, number>, itPerSec: number): void;
+  /** After a checkpoint was written. */
+  onCheckpoint?(info: { step: number; dir: string }): void | Promise<void>;
+  /** Stop after the current step (a checkpoint is written when `checkpointDir` is set). */
+  signal?: AbortSignal;
+}
+
+/** The result of {@link train}; the caller disposes `model`. */
+export interface TrainedModel {
+  model: Segmenter;
+  config: ResolvedTrainConfig;
+  /** Completed steps (equals `iterations` unless aborted). */
+  step: number;
+  aborted: boolean;
+  /** Loss values of the last step. */
+  lastLosses: Record<string, number>;
+}
+
+/** The part of the config a checkpoint must agree with to be resumed. */
+function resumeKey(c: ResolvedTrainConfig): string {
+  const { checkpointDir: _d, checkpointEvery: _e, resume: _r, ...rest } = c;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Train a segmentation network on `data` without labels.
+ *
+ * With `checkpointDir` set, a checkpoint is written every `checkpointEvery` steps, at the end
+ * and on abort; a later call with the same config resumes from it and continues exactly as an
+ * uninterrupted run would (same backend).
+ */
+export async function train(
+  config: TrainConfig,
+  data: TrainData,
+  hooks: TrainHooks = {},
+): Promise<TrainedModel> {
+  const cfg = resolveTrainConfig(config);
+  const Hn = cfg.net.inputHeight;
+  const Wn = cfg.net.inputWidth;
+  const seqs = prepareSequences(data, Hn, Wn, (t) => smoothTracks(t.xy, t.numTracks, t.numFrames));
+  const net = createSegmenter(cfg.net);
+  const opt = new AdamW(net.trainableVariables, { weightDecay: cfg.weightDecay });
+  try {
+    let rng = new Rng(cfg.seed);
+    let step = 0;
+    const dir = cfg.checkpointDir;
+    if (dir && cfg.resume) {
+      const ck = await loadCheckpoint<ResolvedTrainConfig>(dir);
+      if (ck) {
+        if (resumeKey(ck.config) !== resumeKey(cfg)) {
+          throw new Error(
+            `Cannot resume from checkpoint "${dir}": it was written with a different config`,
+          );
+        }
+        net.setWeights(ck.weights);
+        opt.setState(ck.optimizerState);
+        rng = Rng.fromState(ck.rngState);
+        step = ck.step;
+      }
+    }
+    const save = async () => {
+      if (!dir) return;
+      await saveCheckpoint(dir, {
+        weights: net.getWeights(),
+        optimizerState: opt.getState(),
+        config: cfg,
+        step,
+        rngState: rng.state,
+      });
+      await hooks.onCheckpoint?.({ step, dir });
+    };
+    let lastLosses: Record<string, number> = {};
+    let aborted = false;
+    const names = net.trainableVariables.map((v) => v.name);
+    while (step < cfg.iterations) {
+      if (hooks.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const t0 = performance.now();
+      const batch = await buildBatch(seqs, {
+        groups: cfg.groups,
+        gaps: cfg.gaps,
+        offset: cfg.offset,
+        netHeight: Hn,
+        netWidth: Wn,
+        flipProb: cfg.flipProb,
+        flipNegatesU: cfg.flipNegatesU,
+        numTracks: cfg.numTracks,
+        numTemporalTracks: cfg.numTemporalTracks,
+        context: cfg.context,
+        needFlow: cfg.flow.enabled,
+        needTrajectory: cfg.trajectory.enabled,
+        needTemporal: cfg.temporal.enabled,
+      }, rng);
+      const workWidth = seqs[batch.frames[0].seq].width;
+      const lr = learningRate(step, {
+        lr: cfg.lr,
+        warmup: cfg.warmup,
+        total: cfg.iterations,
+        power: cfg.lrPower,
+      });
+      lastLosses = await trainStep(net, opt, names, batch, cfg, step, lr, workWidth);
+      step++;
+      hooks.onStep?.(step, lastLosses, 1000 / (performance.now() - t0));
+      if (step % cfg.checkpointEvery === 0 || step === cfg.iterations) await save();
+    }
+    if (aborted) await save();
+    opt.dispose();
+    return { model: net, config: cfg, step, aborted, lastLosses };
+  } catch (err) {
+    opt.dispose();
+    net.dispose();
+    throw err;
+  }
+}
+
+/** One optimiser step on `batch`; returns the logged values. */
+async function trainStep(
+  net: Segmenter,
+  opt: AdamW,
+  names: string[],
+  batch: Batch,
+  cfg: ResolvedTrainConfig,
+  it: number,
+  lr: number,
+  workWidth: number,
+): Promise<Record<string, number>> {
+  const B = batch.size;
+  const Hn = cfg.net.inputHeight;
+  const Wn = cfg.net.inputWidth;
+  const N = cfg.numTracks;
+  const M = cfg.numTemporalTracks;
+  const T = batch.window;
+  const P = B / 2;
+  const inputs: tf.Tensor[] = [];
+  const input = <R extends tf.Tensor>(t: R): R => {
+    inputs.push(t);
+    return t;
+  };
+  const x = input(tf.tensor4d(batch.images, [B, Hn, Wn, 3]));
+  const flow = cfg.flow.enabled ? input(tf.tensor4d(batch.flow, [B, Hn, Wn, 2])) : null;
+  const ltCoords = cfg.trajectory.enabled
+    ? input(tf.tensor3d(batch.ltCoords, [B, 2 * T, N]))
+    : null;
+  const ltXY = cfg.trajectory.enabled ? input(tf.tensor3d(batch.ltXY, [B, N, 2])) : null;
+  const lrA = cfg.temporal.enabled ? input(tf.tensor3d(batch.lrXYA, [P, M, 2])) : null;
+  const lrB = cfg.temporal.enabled ? input(tf.tensor3d(batch.lrXYB, [P, M, 2])) : null;
+  const lrVis = cfg.temporal.enabled ? input(tf.tensor2d(batch.lrVisible, [P, M])) : null;
+  // flow clip: 20 px at 854 px working width → network pixels
+  const clip = cfg.flowClip * (workWidth / 854) * (Wn / workWidth);
+  const rampW = cfg.temporal.weight * temporalRamp(it, cfg.temporal.rampIters);
+
+  const kept: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const masks = net.forward(x, { training: true });
+    const terms: tf.Scalar[] = [];
+    if (flow) {
+      const lf = flowLoss(masks, flow as tf.Tensor4D, { clip });
+      kept.flow = tf.keep(lf);
+      terms.push(tf.mul(lf, cfg.flow.weight));
+    }
+    if (ltCoords && ltXY) {
+      const m = tf.clipByValue(sampleAt(masks, ltXY as tf.Tensor3D), MASK_EPS, 1 - MASK_EPS);
+      const lt = trajectoryLoss(ltCoords as tf.Tensor3D, tf.transpose(m, [0, 2, 1]), {
+        rank: cfg.trajectory.rank,
+        variant: cfg.trajectory.variant,
+      });
+      kept.trajectory = tf.keep(lt);
+      terms.push(tf.mul(lt, cfg.trajectory.weight));
+    }
+    if (lrA && lrB && lrVis) {
+      const K = cfg.net.k;
+      const ma = sampleAt(tf.slice(masks, [0, 0, 0, 0], [P, Hn, Wn, K]), lrA as tf.Tensor3D);
+      const mb = sampleAt(tf.slice(masks, [P, 0, 0, 0], [P, Hn, Wn, K]), lrB as tf.Tensor3D);
+      const lrr = temporalLoss(ma, mb, lrVis as tf.Tensor2D);
+      kept.temporal = tf.keep(lrr);
+      terms.push(tf.mul(lrr, rampW));
+    }
+    const total = (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+    kept.total = tf.keep(tf.clone(total));
+    return total;
+  }, net.trainableVariables);
+  const gradList = names.map((n) => grads[n]);
+  const { clipped, norm } = clipByGlobalNorm(gradList, cfg.gradClip);
+  opt.apply(clipped, lr);
+  net.updateNormStats();
+  const losses: Record<string, number> = {};
+  for (const [k, t] of Object.entries(kept)) losses[k] = (await t.data())[0];
+  losses.grad_norm = (await norm.data())[0];
+  losses.lr = lr;
+  tf.dispose([value, norm, ...clipped, ...Object.values(grads), ...Object.values(kept)]);
+  tf.dispose(inputs);
+  for (const [k, v] of Object.entries(losses)) {
+    if (!Number.isFinite(v)) throw new Error(`train: loss "${k}" is ${v} at step ${it + 1}`);
+  }
+  return losses;
+}
