@@ -154,7 +154,7 @@ export const sweepArchitecture = sweep(
   "sweep_architecture",
   "Architecture",
   "model.arch",
-  ["unet", "dilated"],
+  ["unet", "encdec"],
 );
 
 export const feasibility = defineExperiment({

@@ -95,6 +95,7 @@ export const PROFILES: Record<string, Record<string, unknown>> = {
     "data.preset": "smoke",
     "data.width": 128,
     "data.height": 72,
+    "data.maxFrames": 16,
     "model.inputWidth": 64,
     "model.inputHeight": 36,
     "model.width": 8,
