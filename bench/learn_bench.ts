@@ -69,7 +69,12 @@ export async function run(report: Report): Promise<void> {
     const [b, k, t2, n] = [2, 4, 82, 5000];
     const [c, w] = randomTensors(b, k, t2, n);
     const ms = await timeIt(() => ltStep(c, w), 3);
-    report("lt_fwd_bwd_small", ms, "ms", `B=${b} K=${k} 2T=${t2} N=${n}, wasm, refine on`);
+    report(
+      "lt_fwd_bwd_small",
+      ms,
+      "ms",
+      `B=${b} K=${k} 2T=${t2} N=${n}, wasm, float64 Gram on the CPU`,
+    );
     tf.dispose([c, w]);
   }
   // Lt at the paper's size (opt-in: ~140 s on wasm), and the share of its Gram matmul
@@ -79,7 +84,12 @@ export async function run(report: Report): Promise<void> {
     const [c, w] = randomTensors(b, k, t2, n);
     if (paper) {
       const ms = await timeIt(() => ltStep(c, w), 1);
-      report("lt_fwd_bwd_paper", ms, "ms", `B=${b} K=${k} 2T=${t2} N=${n}, wasm, refine on`);
+      report(
+        "lt_fwd_bwd_paper",
+        ms,
+        "ms",
+        `B=${b} K=${k} 2T=${t2} N=${n}, wasm, float64 Gram on the CPU`,
+      );
     }
     const p = tf.tidy(() => tf.mul(c, tf.slice(w, [0, 0, 0], [b, 1, n])));
     const gramMs = await timeIt(async () => {

@@ -1,6 +1,6 @@
 /**
  * The low-rank trajectory loss Lt (PAPER.md "Trajectory loss"), exact through the 2T×2T Gram
- * matrix and a float64 eigendecomposition, with an analytic gradient.
+ * matrix accumulated in float64 and a float64 eigendecomposition, with an analytic gradient.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -21,9 +21,8 @@ export interface TrajectoryLossOptions {
    */
   variant?: TrajectoryLossVariant;
   /**
-   * One refinement pass (default true): rotate P by the first eigenvectors, take the Gram of
-   * the rotated matrix and decompose again. Makes the small (tail) singular values accurate to
-   * float32 round-off of P instead of √ε·σ₁ of a float32 Gram; costs two more matmuls.
+   * Deprecated, ignored: the Gram matrices are now accumulated in float64, which makes the tail
+   * singular values accurate without the former float32 refinement pass.
    */
   refine?: boolean;
 }
@@ -99,82 +98,89 @@ function spectral(
   return { loss, m };
 }
 
-/** P_k = C·diag(w_k) for one component: [B, 2T, N] (one k at a time bounds memory). */
-function scaled(coords: tf.Tensor3D, weights: tf.Tensor3D, kk: number): tf.Tensor3D {
-  const [b, , n] = coords.shape;
-  return tf.mul(coords, tf.slice(weights, [0, kk, 0], [b, 1, n]));
-}
-
-/** G_k = P_k P_kᵀ for all (b, k) as one [B*K, 2T, 2T] tensor, b-major (caller disposes). */
-function grams(coords: tf.Tensor3D, weights: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [b, t2] = coords.shape;
-    const k = weights.shape[1];
-    const gs: tf.Tensor[] = [];
-    for (let kk = 0; kk < k; kk++) {
-      const p = scaled(coords, weights, kk);
-      gs.push(tf.matMul(p, p, false, true));
-    }
-    return tf.reshape(tf.stack(gs, 1), [b * k, t2, t2]) as tf.Tensor3D;
-  });
-}
-
-/** Rotated Grams (Uᵀ P)(Uᵀ P)ᵀ for refinement; `u` is [B*K, 2T, 2T] (columns = eigenvectors). */
-function rotatedGrams(coords: tf.Tensor3D, weights: tf.Tensor3D, u: tf.Tensor3D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [b, t2] = coords.shape;
-    const k = weights.shape[1];
-    const u4 = tf.reshape(u, [b, k, t2, t2]);
-    const gs: tf.Tensor[] = [];
-    for (let kk = 0; kk < k; kk++) {
-      const uk = tf.reshape(tf.slice(u4, [0, kk, 0, 0], [b, 1, t2, t2]), [b, t2, t2]);
-      const z = tf.matMul(uk as tf.Tensor3D, scaled(coords, weights, kk), true, false);
-      gs.push(tf.matMul(z, z, false, true));
-    }
-    return tf.reshape(tf.stack(gs, 1), [b * k, t2, t2]) as tf.Tensor3D;
-  });
-}
-
 /**
- * Eigenpairs of every P_k P_kᵀ (float64), optionally refined; returns per-(b,k) spectral data.
+ * G_k = P_k P_kᵀ for every (b, k), accumulated in float64 on the CPU from the coordinates and
+ * weights: Σ_n w_kn² x_n x_nᵀ over the upper triangle, then mirrored. This is exact to float64
+ * round-off (no float32 Gram, so no refinement pass is needed) and, for these skinny matrices
+ * (2T ≪ N), several times faster than the backend's matMul (measured in bench/learn_bench.ts).
+ * Returns b-major [B·K] row-major 2T×2T matrices.
  */
+export function gramsFloat64(
+  c: Float32Array,
+  w: Float32Array,
+  b: number,
+  t2: number,
+  n: number,
+  k: number,
+): Float64Array[] {
+  const out: Float64Array[] = [];
+  const x = new Float64Array(t2);
+  // Components in groups of four, each group's Grams interleaved ([r][s][4]) so one x_r·x_s
+  // product updates four adjacent values with scalar weights (≈2.5× faster than one at a time).
+  const groups = Math.ceil(k / 4);
+  for (let bi = 0; bi < b; bi++) {
+    const g = Array.from({ length: groups }, () => new Float64Array(t2 * t2 * 4));
+    const cb = bi * t2 * n;
+    const wq = (kk: number, nn: number) => (kk < k ? w[(bi * k + kk) * n + nn] ** 2 : 0);
+    for (let nn = 0; nn < n; nn++) {
+      for (let r = 0; r < t2; r++) x[r] = c[cb + r * n + nn];
+      for (let gi = 0; gi < groups; gi++) {
+        const a0 = wq(4 * gi, nn),
+          a1 = wq(4 * gi + 1, nn),
+          a2 = wq(4 * gi + 2, nn),
+          a3 = wq(4 * gi + 3, nn);
+        const gg = g[gi];
+        for (let r = 0; r < t2; r++) {
+          const xr = x[r];
+          let o = (r * t2 + r) * 4;
+          for (let s2 = r; s2 < t2; s2++, o += 4) {
+            const prod = xr * x[s2];
+            gg[o] += a0 * prod;
+            gg[o + 1] += a1 * prod;
+            gg[o + 2] += a2 * prod;
+            gg[o + 3] += a3 * prod;
+          }
+        }
+      }
+    }
+    for (let kk = 0; kk < k; kk++) {
+      const src = g[kk >> 2];
+      const lane = kk & 3;
+      const gk = new Float64Array(t2 * t2);
+      for (let r = 0; r < t2; r++) {
+        for (let s2 = r; s2 < t2; s2++) {
+          const v = src[(r * t2 + s2) * 4 + lane];
+          gk[r * t2 + s2] = v;
+          gk[s2 * t2 + r] = v;
+        }
+      }
+      out.push(gk);
+    }
+  }
+  return out;
+}
+
+/** Eigenpairs of every P_k P_kᵀ (float64); returns per-(b,k) spectral data. */
 function decompose(
   coords: tf.Tensor3D,
   weights: tf.Tensor3D,
   opts: TrajectoryLossOptions,
 ): Spectral[] {
-  const t2 = coords.shape[1];
-  const bk = coords.shape[0] * weights.shape[1];
+  const [b, t2, n] = coords.shape;
+  const k = weights.shape[1];
   const variant = opts.variant ?? "tail";
-  const g = grams(coords, weights);
-  const gv = g.dataSync();
-  g.dispose();
-  const eig = [];
-  for (let i = 0; i < bk; i++) eig.push(eigh(gv.subarray(i * t2 * t2, (i + 1) * t2 * t2), t2));
-  if (opts.refine ?? true) {
-    const uAll = new Float32Array(bk * t2 * t2);
-    for (let i = 0; i < bk; i++) uAll.set(eig[i].vectors, i * t2 * t2);
-    const u = tf.tensor3d(uAll, [bk, t2, t2]);
-    const g2 = rotatedGrams(coords, weights, u);
-    u.dispose();
-    const g2v = g2.dataSync();
-    g2.dispose();
-    for (let i = 0; i < bk; i++) {
-      // U' = U W where W diagonalises Uᵀ G U; U is the float32-rounded U used on the device.
-      const w = eigh(g2v.subarray(i * t2 * t2, (i + 1) * t2 * t2), t2);
-      const uf = uAll.subarray(i * t2 * t2, (i + 1) * t2 * t2);
-      const uw = new Float64Array(t2 * t2);
-      for (let r = 0; r < t2; r++) {
-        for (let j = 0; j < t2; j++) {
-          const ur = uf[r * t2 + j];
-          if (ur === 0) continue;
-          for (let c = 0; c < t2; c++) uw[r * t2 + c] += ur * w.vectors[j * t2 + c];
-        }
-      }
-      eig[i] = { n: t2, values: w.values, vectors: uw };
-    }
-  }
-  return eig.map((e) => spectral(e.values, e.vectors, t2, opts.rank, variant));
+  const grams = gramsFloat64(
+    coords.dataSync() as Float32Array,
+    weights.dataSync() as Float32Array,
+    b,
+    t2,
+    n,
+    k,
+  );
+  return grams.map((g) => {
+    const e = eigh(g, t2);
+    return spectral(e.values, e.vectors, t2, opts.rank, variant);
+  });
 }
 
 /**

@@ -124,7 +124,7 @@ function lowRankTracks(
   return out;
 }
 
-Deno.test("refinement keeps the tail accurate on realistic (ill-conditioned) trajectories", () => {
+Deno.test("the float64 Gram keeps the tail accurate on realistic (ill-conditioned) trajectories", () => {
   const r = rng(11);
   const [t2, n, rank] = [82, 3000, 5];
   const c = lowRankTracks(r, t2, n, rank, 1.0); // ~400 px values, ~0.3 px noise tail
