@@ -10,6 +10,7 @@ import { baselines } from "./baselines.ts";
 import { evaluate, trainStage } from "./learning.ts";
 import { flow, tracks } from "./motion.ts";
 import { flowEval, trackEval } from "./motion_eval.ts";
+import { cluster, feasibility } from "./trajectories.ts";
 
 /** Every stage, in no particular order (the graph orders them). */
 export const STAGES: readonly StageDef[] = [
@@ -22,6 +23,8 @@ export const STAGES: readonly StageDef[] = [
   baselines,
   trainStage,
   evaluate,
+  cluster,
+  feasibility,
 ];
 
 /** Versions that change numbers: they enter every cache key. */

@@ -85,7 +85,10 @@ export const SCHEMA = {
   },
   cluster: {
     restarts: p.int(6, { min: 1, doc: "LRTL-direct random restarts" }),
-    rank: p.int(4, { min: 1, doc: "rank r of LRTL-direct" }),
+    rank: p.int(3, {
+      min: 1,
+      doc: "rank r of LRTL-direct (3: Hopkins motions are often degenerate)",
+    }),
   },
 } satisfies ParamSchema;
 
