@@ -152,6 +152,7 @@ export const trainStage = defineStage({
     }
     const data = await trainData(ctx);
     let last = performance.now();
+    let first = true;
     const result = await train(
       {
         net,
@@ -189,6 +190,10 @@ export const trainStage = defineStage({
       {
         signal: ctx.signal,
         onStep: (step, losses, itPerSec) => {
+          if (first) {
+            first = false;
+            if (step > 1) ctx.log(`resumed from the checkpoint at step ${step - 1}`);
+          }
           for (const [name, v] of Object.entries(losses)) ctx.curve(step, name, v);
           const now = performance.now();
           if (now - last > 500 || step === steps) {

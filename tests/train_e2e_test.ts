@@ -1,0 +1,78 @@
+/**
+ * End to end: `lrtl run evaluate --profile smoke` trains and scores on the synthetic set and on
+ * the DAVIS samples; a training killed after a checkpoint resumes from it; a third run is a no-op.
+ */
+import { join } from "node:path";
+import { assert, assertEquals } from "./_assert.ts";
+import { sharedDataRoot } from "./_shared_data.ts";
+import { ResultsStore } from "../pipeline/mod.ts";
+
+const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+
+Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, resumed, cached", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-e2e-" });
+  const db = join(dir, "r.duckdb");
+  const args = [
+    "run",
+    "-A",
+    MAIN,
+    "run",
+    "evaluate",
+    "--profile",
+    "smoke",
+    "--data-root",
+    sharedDataRoot(),
+    "--datasets",
+    "synthetic,davis2016",
+    "--cache-dir",
+    join(dir, "c"),
+    "--db",
+    db,
+    "--set",
+    "train.steps=10",
+    "--set",
+    "train.checkpointEvery=3",
+  ];
+  // First run: kill it once the synthetic training has written a checkpoint.
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let log = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  while (!/train\/synthetic: checkpoint at step 3/.test(log)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    log += value;
+  }
+  assert(/checkpoint at step 3/.test(log), `training reached a checkpoint:\n${log}`);
+  child.kill("SIGKILL");
+  await child.status;
+  reader.releaseLock();
+  await child.stdout.cancel();
+
+  const second = await new Deno.Command(Deno.execPath(), { args, env: { NO_COLOR: "1" } }).output();
+  const text = new TextDecoder().decode(second.stdout) + new TextDecoder().decode(second.stderr);
+  assertEquals(second.code, 0, text);
+  assert(/train\/synthetic: resumed from the checkpoint at step [3-9]/.test(text), text);
+  assert(/evaluate\/davis2016 ran/.test(text), text);
+
+  const store = await ResultsStore.open(db);
+  const rows = await store.query(
+    `SELECT dataset, value FROM metrics WHERE metric = 'J' AND sequence = '' ORDER BY dataset`,
+  );
+  store.close();
+  assertEquals(rows.map((r) => r.dataset), ["davis2016", "synthetic"]);
+  for (const r of rows) {
+    assert(Number(r.value) >= 0 && Number(r.value) <= 100, `J in range: ${r.value}`);
+  }
+
+  const third = await new Deno.Command(Deno.execPath(), { args, env: { NO_COLOR: "1" } }).output();
+  assert(
+    /Nothing to do/.test(new TextDecoder().decode(third.stdout)),
+    new TextDecoder().decode(third.stderr),
+  );
+  await Deno.remove(dir, { recursive: true });
+});
