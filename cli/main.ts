@@ -162,6 +162,21 @@ export function buildCli(): Command {
     Deno.exitCode = exitCode;
   });
 
+  program.command("run-stage")
+    .argument("<id>", "stage instance id, e.g. train/synthetic[loss.rank=3]")
+    .requiredOption("--request <file>", "the run request written by the driver")
+    .description(
+      "Run one stage instance against the shared cache (what --jobs workers and cluster jobs execute).",
+    )
+    .addHelpText(
+      "after",
+      "\nExample (normally started by `lrtl run --jobs 2`):\n  lrtl run-stage 'train/synthetic' --request .lrtl/cache/tmp/request.json\n",
+    )
+    .action(async (id: string, o: { request: string }) => {
+      const { runStageWorker } = await import("../experiments/workers.ts");
+      Deno.exitCode = await runStageWorker(id, o.request, await loadApp());
+    });
+
   program.command("list")
     .argument("[what]", "experiments | stages | params | datasets", "experiments")
     .option(

@@ -24,6 +24,7 @@ import {
 import { PROFILES, SCHEMA } from "../stages/params.ts";
 import type { DatasetSelector, Experiment } from "./experiment.ts";
 import { EXPERIMENTS } from "./tables.ts";
+import { processDelegate, writeRequestFile } from "./workers.ts";
 import type { StageDef } from "../pipeline/stage.ts";
 
 /** What `lrtl run` asks for. */
@@ -198,7 +199,12 @@ export async function runRequest(
       data_root: req.dataRoot,
       params_json: JSON.stringify(base),
     });
+    // With --jobs > 1, heavy instances run in worker processes so that they use several cores.
+    const requestFile = req.jobs > 1 && !req.dryRun
+      ? await writeRequestFile(req, req.cacheDir)
+      : null;
     const summary = await executePlan(plan, {
+      delegate: requestFile ? processDelegate(requestFile) : undefined,
       cache,
       store,
       runId,
@@ -241,6 +247,7 @@ export async function runRequest(
         })));
       },
     });
+    if (requestFile) await Deno.remove(requestFile).catch(() => {});
     const status = opts.signal?.aborted ? "interrupted" : summary.failed ? "failed" : "ok";
     await store?.finishRun(runId, status);
     if (req.dryRun) {

@@ -164,6 +164,20 @@ export class Plan {
     return id;
   }
 
+  /** A plan of `id` and everything upstream of it (to run one instance in a worker). */
+  closure(id: string): Plan {
+    const sub = new Plan(this.registry, this.defaults);
+    const visit = (i: string) => {
+      if (sub.instances.has(i)) return;
+      const inst = this.instances.get(i);
+      if (!inst) throw new Error(`Unknown stage instance "${i}"`);
+      for (const up of [...inst.inputs.values()].flat()) visit(up);
+      sub.instances.set(i, inst);
+    };
+    visit(id);
+    return sub;
+  }
+
   /** Instances in an order where every input comes before its consumers. */
   ordered(): Instance[] {
     return [...this.instances.values()]; // insertion order is already post-order

@@ -77,8 +77,21 @@ export interface RunOptions {
   stageEnv?: Record<string, string>;
   progress: ProgressSink;
   signal?: AbortSignal;
+  /**
+   * Runs a heavy stage instance elsewhere (a worker process, a cluster job). It must leave the
+   * instance's artifact in the cache under `key`; metrics and curves are read back from it.
+   */
+  delegate?: (inst: Instance, job: DelegatedJob) => Promise<void>;
   /** Called as each instance finishes (ran or cached), in completion order. */
   onResult?: (inst: Instance, r: InstanceResult) => Promise<void> | void;
+}
+
+/** What a delegate gets besides the instance. */
+export interface DelegatedJob {
+  key: string;
+  progress(done: number, total: number, note?: string): void;
+  log(message: string): void;
+  signal?: AbortSignal;
 }
 
 /** Summary of a run. */
@@ -230,11 +243,61 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       await cache.evict(key);
     }
     progress.stageStart(inst.id);
+    const t0 = performance.now();
+    const succeed = async (hash: string, metrics: MetricRow[], curves: CurvePoint[]) => {
+      if (opts.store && curves.length) {
+        await opts.store.addCurves(
+          curves.map((c) => ({ run_id: opts.runId, cache_key: key, stage_id: inst.id, ...c })),
+        );
+      }
+      await record(opts, inst, key, "ran", describeReason(reason), started);
+      await finish(inst, {
+        id: inst.id,
+        stage: inst.stage.name,
+        status: "ran",
+        reason,
+        key,
+        hash,
+        dir: cache.objectDir(key),
+        seconds: (performance.now() - t0) / 1000,
+        metrics,
+      });
+    };
+    const fail = async (e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      await record(opts, inst, key, "failed", describeReason(reason), started, error.message);
+      await finish(inst, {
+        id: inst.id,
+        stage: inst.stage.name,
+        status: "failed",
+        reason,
+        key,
+        seconds: (performance.now() - t0) / 1000,
+        metrics: [],
+        error,
+      });
+    };
+    if (opts.delegate && inst.stage.cost === "heavy") {
+      try {
+        await opts.delegate(inst, {
+          key,
+          progress: (d, t, note) => progress.stageProgress(inst.id, d, t, note),
+          log: (m) => progress.log(`${inst.id}: ${m}`),
+          signal: opts.signal,
+        });
+        const done = await cache.check(key);
+        if (!done.ok) throw new Error(`the worker left no artifact (${done.detail})`);
+        await succeed(done.hash, await readMetrics(done.dir), await readCurves(done.dir));
+      } catch (e) {
+        await fail(e);
+      }
+      return;
+    }
     const pendingArtifact = await cache.begin(key);
     const workDir = cache.workDir(key);
     await Deno.mkdir(workDir, { recursive: true });
     const metrics: MetricRow[] = [];
-    const curves: { step: number; name: string; value: number }[] = [];
+    const curves: CurvePoint[] = [];
     const ref = (id: string): ArtifactRef => {
       const up = plan.instances.get(id)!;
       const r = results.get(id)!;
@@ -271,7 +334,6 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       signal: opts.signal ?? new AbortController().signal,
       env: opts.stageEnv ?? {},
     };
-    const t0 = performance.now();
     try {
       await inst.stage.run(ctx);
       opts.signal?.throwIfAborted();
@@ -282,38 +344,10 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       const hash = await pendingArtifact.commit();
       await writeRecord(cache, inst, key, code, inputs, opts.env, hash);
       await Deno.remove(workDir, { recursive: true }).catch(() => {});
-      const seconds = (performance.now() - t0) / 1000;
-      if (opts.store && curves.length) {
-        await opts.store.addCurves(
-          curves.map((c) => ({ run_id: opts.runId, cache_key: key, stage_id: inst.id, ...c })),
-        );
-      }
-      await record(opts, inst, key, "ran", describeReason(reason), started);
-      await finish(inst, {
-        id: inst.id,
-        stage: inst.stage.name,
-        status: "ran",
-        reason,
-        key,
-        hash,
-        dir: cache.objectDir(key),
-        seconds,
-        metrics,
-      });
+      await succeed(hash, metrics, curves);
     } catch (e) {
       await pendingArtifact.abort();
-      const error = e instanceof Error ? e : new Error(String(e));
-      await record(opts, inst, key, "failed", describeReason(reason), started, error.message);
-      await finish(inst, {
-        id: inst.id,
-        stage: inst.stage.name,
-        status: "failed",
-        reason,
-        key,
-        seconds: (performance.now() - t0) / 1000,
-        metrics: [],
-        error,
-      });
+      await fail(e);
     }
   };
 
@@ -342,6 +376,16 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     failed: count("failed"),
     skipped: count("skipped"),
   };
+}
+
+type CurvePoint = { step: number; name: string; value: number };
+
+async function readCurves(dir: string): Promise<CurvePoint[]> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(dir, "curves.json")));
+  } catch {
+    return [];
+  }
 }
 
 async function readMetrics(dir: string): Promise<MetricRow[]> {

@@ -94,6 +94,11 @@ export interface StageDef {
     params: Params,
     env: Readonly<Record<string, string>>,
   ) => Promise<string>;
+  /**
+   * `heavy` stages (minutes of CPU) run in worker processes when a run has `--jobs` > 1 (or
+   * on a cluster); `light` ones (default) run in the driver process.
+   */
+  cost?: "light" | "heavy";
   run(ctx: StageContext): Promise<void>;
 }
 

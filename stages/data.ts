@@ -13,6 +13,7 @@ import { datasetFingerprint, isVideoDataset } from "./datasets.ts";
 
 export const synthesize = defineStage({
   name: "synthesize",
+  cost: "heavy",
   description: "generate the synthetic videos with exact masks, flow and tracks",
   module: import.meta.url,
   scope: "dataset",

@@ -110,6 +110,7 @@ async function trainData(ctx: StageContext): Promise<TrainData> {
 
 export const trainStage = defineStage({
   name: "train",
+  cost: "heavy",
   description: "train the segmenter from motion alone (Lf + Lt + Lr)",
   module: import.meta.url,
   scope: "dataset",
@@ -241,6 +242,7 @@ const OVERLAY_FRAMES = 4;
 
 export const evaluate = defineStage({
   name: "evaluate",
+  cost: "heavy",
   description: "score the trained segmenter: J by each benchmark's protocol, ARI, overlays",
   module: import.meta.url,
   scope: "dataset",

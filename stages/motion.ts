@@ -57,6 +57,7 @@ function requireSynthetic(scope: Scope, what: string) {
 
 export const flow = defineStage({
   name: "flow",
+  cost: "heavy",
   description: "forward/backward optical flow for each gap",
   module: import.meta.url,
   scope: "sequence",
@@ -119,6 +120,7 @@ export const flow = defineStage({
 
 export const tracks = defineStage({
   name: "tracks",
+  cost: "heavy",
   description: "long-term point trajectories with visibility",
   module: import.meta.url,
   scope: "sequence",

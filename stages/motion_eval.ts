@@ -53,6 +53,7 @@ async function syntheticPairs(
 
 export const flowEval = defineStage({
   name: "flow_eval",
+  cost: "heavy",
   description: "end-point error of each flow estimator against ground truth",
   module: import.meta.url,
   scope: "dataset",
@@ -116,6 +117,7 @@ function subsetByQuery(t: Tracks, every: number): Tracks {
 
 export const trackEval = defineStage({
   name: "track_eval",
+  cost: "heavy",
   description: "TAP-Vid metrics of each tracker against the synthetic ground truth",
   module: import.meta.url,
   scope: "dataset",

@@ -81,6 +81,7 @@ function syntheticProblem(
 
 export const cluster = defineStage({
   name: "cluster",
+  cost: "heavy",
   description: "cluster trajectories directly: K-Means, SSC, LRR, LRTL-direct",
   module: import.meta.url,
   scope: "dataset",

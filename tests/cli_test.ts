@@ -83,3 +83,34 @@ Deno.test("cli: frames on synthetic + DAVIS samples, cached on the second run", 
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("cli: --jobs 2 runs heavy stages in worker processes with the same results as --jobs 1", async () => {
+  const results: string[] = [];
+  for (const jobs of ["1", "2"]) {
+    const dir = await Deno.makeTempDir();
+    const db = join(dir, "r.duckdb");
+    const r = await lrtl([
+      "run",
+      "motion_tracks",
+      "--profile",
+      "smoke",
+      "--jobs",
+      jobs,
+      "--cache-dir",
+      join(dir, "c"),
+      "--db",
+      db,
+    ]);
+    assertEquals(r.code, 0, r.text);
+    const q = await lrtl(["list", "experiments"]); // the CLI is alive after a worker run
+    assertEquals(q.code, 0);
+    const { ResultsStore } = await import("../pipeline/mod.ts");
+    const store = await ResultsStore.open(db);
+    const rows = await store.query("SELECT row_label, metric, value FROM metrics ORDER BY ALL");
+    store.close();
+    assert(rows.length > 0, "metrics were recorded");
+    results.push(JSON.stringify(rows));
+    await Deno.remove(dir, { recursive: true });
+  }
+  assertEquals(results[1], results[0]);
+});

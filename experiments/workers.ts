@@ -1,0 +1,110 @@
+/**
+ * Worker processes for heavy stage instances, so that `--jobs N` uses N cores: the driver
+ * writes the run request to a file, and each worker rebuilds the same plan, runs exactly one
+ * instance (its inputs are already cached) and commits the artifact to the shared cache.
+ * Progress and log lines come back on the worker's stdout as JSON lines.
+ * @module
+ */
+import { join } from "node:path";
+import { executePlan, type Instance, type ProgressSink } from "../pipeline/mod.ts";
+import type { DelegatedJob } from "../pipeline/runner.ts";
+import { type App, buildPlan, type RunRequest } from "./orchestrate.ts";
+
+const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+
+/** A delegate that runs each instance in `deno run cli/main.ts run-stage`. */
+export function processDelegate(requestFile: string) {
+  return async (inst: Instance, job: DelegatedJob): Promise<void> => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--max-old-space-size=16384",
+        MAIN,
+        "run-stage",
+        inst.id,
+        "--request",
+        requestFile,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const onAbort = () => child.kill("SIGINT");
+    job.signal?.addEventListener("abort", onAbort);
+    const stderr = new Response(child.stderr).text();
+    let buf = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const m = JSON.parse(line);
+          if (m.progress) job.progress(m.progress[0], m.progress[1], m.progress[2]);
+          else if (m.log) job.log(m.log);
+        } catch {
+          job.log(line);
+        }
+      }
+    }
+    const status = await child.status;
+    job.signal?.removeEventListener("abort", onAbort);
+    if (!status.success) {
+      const tail = (await stderr).trim().split("\n").slice(-8).join("\n");
+      throw new Error(`worker for ${inst.id} exited with code ${status.code}: ${tail}`);
+    }
+  };
+}
+
+/** Writes the request for workers; returns the file path. */
+export async function writeRequestFile(req: RunRequest, cacheDir: string): Promise<string> {
+  const path = join(cacheDir, "tmp", `request-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.json`);
+  await Deno.writeTextFile(path, JSON.stringify(req));
+  return path;
+}
+
+/** Progress as JSON lines on stdout (read by {@link processDelegate}). */
+class JsonLineProgress implements ProgressSink {
+  private last = 0;
+  start() {}
+  stageStart() {}
+  stageProgress(_id: string, done: number, total: number, note?: string) {
+    const now = Date.now();
+    if (now - this.last < 250 && done < total) return;
+    this.last = now;
+    console.log(JSON.stringify({ progress: [done, total, note] }));
+  }
+  stageEnd(id: string, status: string, _s: number, detail?: string) {
+    if (status === "failed") console.error(`${id} failed: ${detail}`);
+  }
+  log(message: string) {
+    console.log(JSON.stringify({ log: message.replace(/^[^:]*: /, "") }));
+  }
+  stop() {}
+}
+
+/** `lrtl run-stage <id> --request <file>`: the worker side. Returns the exit code. */
+export async function runStageWorker(id: string, requestFile: string, app: App): Promise<number> {
+  const req: RunRequest = JSON.parse(await Deno.readTextFile(requestFile));
+  const { plan } = await buildPlan(req, app);
+  const { Cache } = await import("../pipeline/mod.ts");
+  const ac = new AbortController();
+  Deno.addSignalListener("SIGINT", () => ac.abort());
+  const summary = await executePlan(plan.closure(id), {
+    cache: new Cache(req.cacheDir),
+    runId: "worker",
+    jobs: 1,
+    env: app.env,
+    stageEnv: { dataRoot: req.dataRoot, cacheDir: req.cacheDir },
+    progress: new JsonLineProgress(),
+    signal: ac.signal,
+  });
+  const r = summary.results.get(id);
+  if (!r || (r.status !== "ran" && r.status !== "cached")) {
+    console.error(r?.error?.message ?? `instance ${id} did not run`);
+    return 1;
+  }
+  return 0;
+}
