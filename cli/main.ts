@@ -162,6 +162,53 @@ export function buildCli(): Command {
     Deno.exitCode = exitCode;
   });
 
+  withRunOptions(
+    program.command("eval")
+      .argument("<what>", "flow | tracks")
+      .description(
+        "Score the motion inputs: flow EPE per estimator (Sintel + synthetic) or TAP-Vid metrics per tracker (synthetic); stored in DuckDB and printed.",
+      )
+      .addHelpText(
+        "after",
+        "\nExamples:\n  lrtl eval flow --data-root ../shared/data\n  lrtl eval tracks --profile smoke\n",
+      ),
+  ).action(async (what: string, o: CommonOptions) => {
+    const experiment = { flow: "motion_flow", tracks: "motion_tracks" }[what];
+    if (!experiment) throw new Error(`Unknown eval "${what}": use flow or tracks`);
+    const req = await toRequest([experiment], o, false);
+    const { runId, exitCode } = await runRequest(req, await loadApp());
+    Deno.exitCode = exitCode;
+    const { ResultsStore } = await import("../pipeline/mod.ts");
+    const store = await ResultsStore.open(req.dbPath);
+    try {
+      const rows = await store.query(
+        `SELECT dataset, row_label, metric, value FROM metrics
+         WHERE run_id = $1 AND sequence = '' AND metric <> 'ms_per_pair' ORDER BY dataset, row_label, metric`,
+        [runId],
+      );
+      const metrics = [...new Set(rows.map((r) => String(r.metric)))];
+      console.log(
+        `\n${"dataset".padEnd(11)} ${(what === "flow" ? "estimator" : "tracker").padEnd(11)} ${
+          metrics.map((m) => m.padStart(12)).join(" ")
+        }`,
+      );
+      const keys = [...new Set(rows.map((r) => `${r.dataset}\t${r.row_label}`))];
+      for (const k of keys) {
+        const [ds, row] = k.split("\t");
+        const vals = metrics.map((m) =>
+          rows.find((r) => r.dataset === ds && r.row_label === row && r.metric === m)?.value
+        );
+        console.log(
+          `${ds.padEnd(11)} ${row.padEnd(11)} ${
+            vals.map((v) => (v === undefined ? "—" : Number(v).toFixed(2)).padStart(12)).join(" ")
+          }`,
+        );
+      }
+    } finally {
+      store.close();
+    }
+  });
+
   program.command("run-stage")
     .argument("<id>", "stage instance id, e.g. train/synthetic[loss.rank=3]")
     .requiredOption("--request <file>", "the run request written by the driver")

@@ -234,7 +234,9 @@ export async function runRequest(
             cache_key: r.key,
           }))
         ));
-        // Figures (qualitative overlays) an artifact carries are listed for the report.
+        // Figures (qualitative overlays) an artifact carries are listed for the report: those of
+        // the main table (and of bare stage runs), not one per sweep point.
+        if (!rows.some((l) => l.experiment === "main" || l.experiment === inst.stage.name)) return;
         const figs: { name: string; file: string; caption: string }[] = await Deno.readTextFile(
           join(r.dir!, "figures.json"),
         ).then(JSON.parse, () => []);

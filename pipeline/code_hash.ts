@@ -1,7 +1,7 @@
 /**
  * Code hash of a stage: SHA-256 over the source of its module and every local module it
  * imports, transitively (npm packages are pinned by version and enter the key as environment).
- * Test files are never part of it.
+ * Test files and the engine (`pipeline/`) are never part of it.
  * @module
  */
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ const IMPORT_RE =
   /(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)|import\s*["'](\.{1,2}\/[^"']+)["']/g;
 
 const memo = new Map<string, string>();
+const ENGINE_DIR = dirname(fileURLToPath(import.meta.url)) + "/";
 
 /** Forgets memoised hashes (tests that edit a stage's source). */
 export function resetCodeHashes(): void {
@@ -33,7 +34,9 @@ export async function codeHash(moduleUrl: string): Promise<string> {
     for (const m of text.matchAll(IMPORT_RE)) {
       const spec = m[1] ?? m[2] ?? m[3];
       const dep = resolve(dirname(path), spec);
-      if (!/_test\.ts$/.test(dep)) queue.push(dep);
+      // The engine itself never changes a stage's output (its key derivation is versioned by
+      // KEY_VERSION), so engine edits do not invalidate every cache.
+      if (!/_test\.ts$/.test(dep) && !dep.startsWith(ENGINE_DIR)) queue.push(dep);
     }
   }
   // Paths relative to the root module keep the hash independent of where the checkout lives.

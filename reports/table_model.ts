@@ -111,7 +111,9 @@ export function buildResultTable(
     (d) => d,
   );
   const metrics = orderBy(
-    unique(summaries.map((s) => s.metric)),
+    unique(summaries.map((s) => s.metric)).filter((m) =>
+      !spec.tableMetrics || spec.tableMetrics.includes(m)
+    ),
     Object.keys(METRICS),
     (m) => m,
   );

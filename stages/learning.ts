@@ -195,7 +195,10 @@ export const trainStage = defineStage({
             first = false;
             if (step > 1) ctx.log(`resumed from the checkpoint at step ${step - 1}`);
           }
-          for (const [name, v] of Object.entries(losses)) ctx.curve(step, name, v);
+          // Loss terms only (the learning rate and gradient norm are in train.json's last step).
+          for (const [name, v] of Object.entries(losses)) {
+            if (name !== "lr" && name !== "grad_norm") ctx.curve(step, name, v);
+          }
           const now = performance.now();
           if (now - last > 500 || step === steps) {
             last = now;
