@@ -316,7 +316,7 @@ export function buildCli(): Command {
             dataRoot: Deno.env.get("LRTL_DATA_ROOT") ?? "data",
             cacheDir: o.cacheDir,
             db: dbPath,
-            jobs: "1",
+            jobs: "2",
             set: [],
             force: [],
           }, false);

@@ -1,0 +1,58 @@
+import { assertEquals } from "../tests/_assert.ts";
+import { ResultsStore } from "../pipeline/mod.ts";
+import { computeFindings, findingNotes } from "./findings.ts";
+
+Deno.test("findings are decided by the run's own numbers, both ways", async () => {
+  const store = await ResultsStore.open(":memory:");
+  const m = (
+    table: string,
+    row: string,
+    metric: string,
+    value: number,
+    x: number | null = null,
+    dataset = "synthetic",
+  ) => ({
+    run_id: "r",
+    experiment: "e",
+    table_name: table,
+    row_label: row,
+    dataset,
+    sequence: "",
+    metric,
+    value,
+    x,
+    stage_id: "s",
+    cache_key: "k",
+  });
+  await store.addMetrics([
+    m("main_comparison", "Lf+Lt+Lr (ours)", "J", 40),
+    m("main_comparison", "Lf only (GWM-style)", "J", 30),
+    m("main_comparison", "whole frame", "J", 5),
+    m("main_comparison", "untrained network", "J", 50),
+    m("sweep_rank", "3", "J", 10, 3),
+    m("sweep_rank", "5", "J", 20, 5),
+    m("motion_tracks", "flow-chain", "average_jaccard", 80),
+    m("motion_tracks", "klt", "average_jaccard", 90),
+    m("feasibility", "noise", "lt", 1, 0),
+    m("feasibility", "noise", "lt", 2, 0.1),
+    m("feasibility", "structure", "lt", 1, 0),
+    m("feasibility", "structure", "lt", 0.5, 1),
+  ]);
+  const f = await computeFindings(store, "r");
+  const verdict = (claim: RegExp) => f.find((x) => claim.test(x.claim))?.holds;
+  assertEquals(verdict(/Lt helps over Lf alone/), true);
+  assertEquals(verdict(/untrained network/), false);
+  assertEquals(verdict(/Rank near 4–5/), true);
+  assertEquals(verdict(/flow-chained tracks beat KLT/), false);
+  assertEquals(verdict(/along "noise"/), true);
+  assertEquals(verdict(/along "structure"/), false);
+  assertEquals(verdict(/LRTL-direct beats K-Means/), undefined, "no clustering rows: no finding");
+  const notes = findingNotes(f);
+  assertEquals(
+    /does NOT hold on our data \(ours 40.0, untrained 50.0, whole frame 5.0\)/.test(
+      notes.main_comparison,
+    ),
+    true,
+  );
+  store.close();
+});
