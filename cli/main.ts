@@ -17,6 +17,7 @@ import {
 import { EXPERIMENTS } from "../experiments/tables.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
 import { type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+import { parseSlurmFlags, type SlurmFlags } from "../experiments/slurm.ts";
 
 const PROJECT_ROOT = resolve(new URL("..", import.meta.url).pathname);
 
@@ -114,12 +115,29 @@ export function buildCli(): Command {
       .description("Run experiments (or stages); only what is stale is recomputed.")
       .addHelpText(
         "after",
-        `\nExperiments: ${experimentList()}\n\nExamples:\n  lrtl run reproduce --profile smoke\n  lrtl run sweep_rank --set train.steps=300 --jobs 2\n  lrtl run frames --profile smoke --data-root ../shared/data --datasets davis2016\n`,
+        `\nExperiments: ${experimentList()}\n\nExamples:\n  lrtl run reproduce --profile smoke\n  lrtl run sweep_rank --set train.steps=300 --jobs 2\n  lrtl run sweep_rank --executor slurm --partition gpu --gpus-per-task 1 --time 02:00:00\n  lrtl run frames --profile smoke --data-root ../shared/data --datasets davis2016\n`,
       ),
   ).option("--no-report", "do not render the report after `reproduce`")
+    .addOption(
+      new Option("--executor <name>", "where heavy stage instances run").choices(["local", "slurm"])
+        .default("local"),
+    )
+    .option("--partition <name>", "slurm: partition of the array jobs")
+    .option("--gpus-per-task <n>", "slurm: GPUs per array task")
+    .option("--cpus-per-task <n>", "slurm: CPUs per array task")
+    .option("--time <limit>", "slurm: time limit per task, HH:MM:SS")
+    .option("--slurm-max-parallel <n>", "slurm: at most n tasks of one array at once")
+    .option("--slurm-retries <n>", "slurm: resubmissions of a failed task", "1")
     .action(
-      async (targets: string[], o: CommonOptions & { dryRun?: boolean; report?: boolean }) => {
+      async (
+        targets: string[],
+        o: CommonOptions & SlurmFlags & { dryRun?: boolean; report?: boolean; executor: string },
+      ) => {
         const req = await toRequest(targets, o, !!o.dryRun);
+        if (o.executor === "slurm") {
+          req.executor = "slurm";
+          req.slurm = parseSlurmFlags(o);
+        }
         const app = await loadApp();
         const ac = new AbortController();
         let interrupts = 0;

@@ -25,6 +25,13 @@ import { PROFILES, SCHEMA } from "../stages/params.ts";
 import type { DatasetSelector, Experiment } from "./experiment.ts";
 import { EXPERIMENTS } from "./tables.ts";
 import { processDelegate, writeRequestFile } from "./workers.ts";
+import {
+  type Executor,
+  type ExecutorKind,
+  localExecutor,
+  type SlurmOptions,
+} from "../pipeline/executor.ts";
+import { slurmDryRun, slurmExecutor } from "./slurm.ts";
 import type { StageDef } from "../pipeline/stage.ts";
 
 /** What `lrtl run` asks for. */
@@ -42,6 +49,10 @@ export interface RunRequest {
   layers: OverrideLayer[];
   /** Only these datasets (names), if given. */
   datasets?: string[];
+  /** Where heavy stage instances run: `local` (default) or `slurm`. */
+  executor?: ExecutorKind;
+  /** Settings of the Slurm executor. */
+  slurm?: SlurmOptions;
 }
 
 /** How the pipeline finds datasets; the stages module provides the real one. */
@@ -165,6 +176,20 @@ async function git(args: string[]): Promise<string> {
   }
 }
 
+/** The executor of a request: Slurm, worker processes (`--jobs N`) or the driver itself. */
+async function createExecutor(req: RunRequest, log: (line: string) => void): Promise<Executor> {
+  if (req.dryRun) return localExecutor(req.jobs);
+  if (req.executor === "slurm") return await slurmExecutor({ req, slurm: req.slurm ?? {}, log });
+  if (req.jobs <= 1) return localExecutor(1);
+  // With --jobs > 1, heavy instances run in worker processes so that they use several cores.
+  const requestFile = await writeRequestFile(req, req.cacheDir);
+  return localExecutor(
+    req.jobs,
+    processDelegate(requestFile),
+    () => Deno.remove(requestFile).catch(() => {}),
+  );
+}
+
 /** Runs a request end to end. Returns the run id, the summary and the exit code. */
 export async function runRequest(
   req: RunRequest,
@@ -199,16 +224,13 @@ export async function runRequest(
       data_root: req.dataRoot,
       params_json: JSON.stringify(base),
     });
-    // With --jobs > 1, heavy instances run in worker processes so that they use several cores.
-    const requestFile = req.jobs > 1 && !req.dryRun
-      ? await writeRequestFile(req, req.cacheDir)
-      : null;
+    const executor = await createExecutor(req, log);
     const summary = await executePlan(plan, {
-      delegate: requestFile ? processDelegate(requestFile) : undefined,
+      delegate: executor.delegate,
       cache,
       store,
       runId,
-      jobs: req.jobs,
+      jobs: executor.jobs,
       dryRun: req.dryRun,
       force: new Set(req.force),
       env: app.env,
@@ -248,13 +270,15 @@ export async function runRequest(
           caption: f.caption,
         })));
       },
-    });
-    if (requestFile) await Deno.remove(requestFile).catch(() => {});
+    }).finally(() => executor.close());
     const status = opts.signal?.aborted ? "interrupted" : summary.failed ? "failed" : "ok";
     await store?.finishRun(runId, status);
     if (req.dryRun) {
       for (const r of summary.results.values()) {
         log(`${r.status.padEnd(7)} ${r.id}  (${describeReason(r.reason)})`);
+      }
+      if (req.executor === "slurm") {
+        for (const l of slurmDryRun(plan, summary, req, req.slurm ?? {})) log(l);
       }
     }
     const failed = [...summary.results.values()].filter((r) => r.status === "failed");
