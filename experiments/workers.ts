@@ -30,7 +30,13 @@ export function processDelegate(requestFile: string) {
       stderr: "piped",
       env: { NO_COLOR: "1" },
     }).spawn();
-    const onAbort = () => child.kill("SIGINT");
+    // Ask the worker to stop cleanly (a training writes a checkpoint); if it has not exited
+    // after a grace period, kill it (the next run resumes from its last checkpoint).
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      child.kill("SIGINT");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    };
     job.signal?.addEventListener("abort", onAbort);
     const stderr = new Response(child.stderr).text();
     let buf = "";
@@ -51,6 +57,7 @@ export function processDelegate(requestFile: string) {
     }
     const status = await child.status;
     job.signal?.removeEventListener("abort", onAbort);
+    clearTimeout(killTimer);
     if (!status.success) {
       const tail = (await stderr).trim().split("\n").slice(-8).join("\n");
       throw new Error(`worker for ${inst.id} exited with code ${status.code}: ${tail}`);

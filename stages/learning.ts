@@ -9,8 +9,7 @@ import { defineStage, type MetricRow, type StageContext } from "../pipeline/mod.
 import { type BackendName, initBackend } from "../learn/backend.ts";
 import { createSegmenter } from "../learn/net/mod.ts";
 import type { NamedArray, Segmenter, SegmenterConfig } from "../learn/net/types.ts";
-import { train } from "../learn/train/train.ts";
-import type { TrainData } from "../learn/train/batch.ts";
+import { train, type TrainData } from "../learn/train/mod.ts";
 import {
   adjustedRandIndex,
   argmaxLabels,

@@ -76,3 +76,52 @@ Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, re
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("e2e: Ctrl-C during training stops it cleanly at the next step, with a checkpoint", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-e2e-int-" });
+  const args = [
+    "run",
+    "-A",
+    MAIN,
+    "run",
+    "train",
+    "--profile",
+    "smoke",
+    "--datasets",
+    "synthetic",
+    "--cache-dir",
+    join(dir, "c"),
+    "--db",
+    join(dir, "r.duckdb"),
+    "--set",
+    "train.steps=400",
+    "--set",
+    "train.checkpointEvery=3",
+  ];
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  let log = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  while (!/checkpoint at step 3/.test(log)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    log += value;
+  }
+  child.kill("SIGINT");
+  const t0 = Date.now();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    log += value;
+  }
+  const status = await child.status;
+  assert(Date.now() - t0 < 30_000, "stopped promptly");
+  assertEquals(status.code, 1, log);
+  assert(/Training interrupted at step \d+; rerun to resume/.test(log + (await stdout)), log);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -103,6 +103,9 @@ export async function train(
     let aborted = false;
     const names = net.trainableVariables.map((v) => v.name);
     while (step < cfg.iterations) {
+      // Yield to the event loop once per step: a step's awaits resolve as microtasks, so without
+      // this, signal handlers (Ctrl-C → hooks.signal) and timers would never run until the end.
+      await new Promise((r) => setTimeout(r, 0));
       if (hooks.signal?.aborted) {
         aborted = true;
         break;
