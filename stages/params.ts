@@ -47,7 +47,7 @@ export const SCHEMA = {
     inputHeight: p.int(64, { min: 16, doc: "network input height (px)" }),
   },
   train: {
-    steps: p.int(200, { min: 0, doc: "training iterations" }),
+    steps: p.int(150, { min: 0, doc: "training iterations" }),
     groups: p.int(1, { min: 1, doc: "4-frame groups per batch" }),
     lr: p.num(7e-4, { min: 0, doc: "AdamW learning rate (UNet reference value)" }),
     weightDecay: p.num(0.01, { min: 0 }),
