@@ -151,6 +151,23 @@ export async function readFlow(dir: string): Promise<SequenceFlow> {
   };
 }
 
+/** The gap-1 flows of a cached sequence in the shape flow-chain tracking consumes. */
+export function gap1Flows(
+  flows: SequenceFlow,
+): { gap: 1; forward: FlowField[]; backward: (FlowField | null)[] } {
+  const n = flows.meta.numFrames;
+  if (!flows.meta.gaps.includes(1)) {
+    throw new Error(
+      `flow-chain needs gap-1 flow; the cached flow has gaps ${flows.meta.gaps.join(", ")}`,
+    );
+  }
+  return {
+    gap: 1,
+    forward: Array.from({ length: n - 1 }, (_, t) => flows.get(t, 1, "fwd")!),
+    backward: Array.from({ length: n }, (_, t) => flows.get(t, 1, "bwd")),
+  };
+}
+
 export interface TracksMeta {
   tracker: string;
   numTracks: number;

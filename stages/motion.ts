@@ -16,7 +16,7 @@ import {
   type FlowField,
   type TrackerName,
 } from "../motion/mod.ts";
-import { readFlow, readFrames, writeFlow, writeTracksArtifact } from "./artifacts.ts";
+import { gap1Flows, readFlow, readFrames, writeFlow, writeTracksArtifact } from "./artifacts.ts";
 import { isVideoDataset } from "./datasets.ts";
 
 /** The estimator that will really run for a requested one (DIS falls back when not built). */
@@ -139,17 +139,8 @@ export const tracks = defineStage({
       );
       tracker = createTracker("gt", { gt });
     } else if (name === "flow-chain") {
-      const flows = await readFlow(ctx.input("flow").dir);
-      if (!flows.meta.gaps.includes(1)) {
-        throw new Error(`flow-chain needs gap-1 flow; ${ctx.id} has gaps ${flows.meta.gaps}`);
-      }
-      const n = frames.length;
       tracker = createTracker("flow-chain", {
-        flows: {
-          gap: 1,
-          forward: Array.from({ length: n - 1 }, (_, t) => flows.get(t, 1, "fwd")!),
-          backward: Array.from({ length: n }, (_, t) => flows.get(t, 1, "bwd")),
-        },
+        flows: gap1Flows(await readFlow(ctx.input("flow").dir)),
       });
     } else {
       tracker = createTracker(name);

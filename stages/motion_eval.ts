@@ -21,7 +21,7 @@ import {
   trackMetrics,
   type Tracks,
 } from "../motion/mod.ts";
-import { readFlow, readFrames } from "./artifacts.ts";
+import { gap1Flows, readFlow, readFrames } from "./artifacts.ts";
 
 /** Estimators scored: the portable and native ones that work here (TV-L1 is too slow: ~5 s/frame). */
 function scoredEstimators(): FlowEstimatorName[] {
@@ -146,13 +146,7 @@ export const trackEval = defineStage({
       const flows = await readFlow(flowArts[i].dir);
       for (const name of trackers) {
         const tracker = name === "flow-chain"
-          ? createTracker(name, {
-            flows: {
-              gap: 1,
-              forward: Array.from({ length: T - 1 }, (_, t) => flows.get(t, 1, "fwd")!),
-              backward: Array.from({ length: T }, (_, t) => flows.get(t, 1, "bwd")),
-            },
-          })
+          ? createTracker(name, { flows: gap1Flows(flows) })
           : createTracker(name);
         try {
           const pred = await tracker.track(frames, { queries: { frame: gt.queryFrame, xy: qxy } });
