@@ -13,6 +13,7 @@ import {
   type OverrideLayer,
   parseAssignment,
   readParamsFile,
+  ResultsStore,
 } from "../pipeline/mod.ts";
 import { EXPERIMENTS } from "../experiments/tables.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
@@ -20,6 +21,17 @@ import { type RunRequest, runRequest } from "../experiments/orchestrate.ts";
 import { parseSlurmFlags, type SlurmFlags } from "../experiments/slurm.ts";
 
 const PROJECT_ROOT = resolve(new URL("..", import.meta.url).pathname);
+const DEFAULT_DB = `${PROJECT_ROOT}/.lrtl/results.duckdb`;
+
+/** Runs `fn` on the results database opened read-only (it may be written by a run meanwhile). */
+async function withReader<T>(db: string, fn: (store: ResultsStore) => Promise<T>): Promise<T> {
+  const store = await ResultsStore.open(resolve(db), { readOnly: true });
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
 
 interface CommonOptions {
   profile: string;
@@ -128,12 +140,22 @@ export function buildCli(): Command {
     .option("--time <limit>", "slurm: time limit per task, HH:MM:SS")
     .option("--slurm-max-parallel <n>", "slurm: at most n tasks of one array at once")
     .option("--slurm-retries <n>", "slurm: resubmissions of a failed task", "1")
+    .option("--name <name>", "a name for the run (lrtl show/compare accept it in place of the id)")
+    .option("--note <text>", "a note kept with the run (lrtl runs / lrtl show)")
     .action(
       async (
         targets: string[],
-        o: CommonOptions & SlurmFlags & { dryRun?: boolean; report?: boolean; executor: string },
+        o: CommonOptions & SlurmFlags & {
+          dryRun?: boolean;
+          report?: boolean;
+          executor: string;
+          name?: string;
+          note?: string;
+        },
       ) => {
         const req = await toRequest(targets, o, !!o.dryRun);
+        req.name = o.name;
+        req.note = o.note;
         if (o.executor === "slurm") {
           req.executor = "slurm";
           req.slurm = parseSlurmFlags(o);
@@ -197,7 +219,7 @@ export function buildCli(): Command {
     const { runId, exitCode } = await runRequest(req, await loadApp());
     Deno.exitCode = exitCode;
     const { ResultsStore } = await import("../pipeline/mod.ts");
-    const store = await ResultsStore.open(req.dbPath);
+    const store = await ResultsStore.open(req.dbPath, { readOnly: true });
     try {
       const rows = await store.query(
         `SELECT dataset, row_label, metric, value FROM metrics
@@ -342,6 +364,56 @@ export function buildCli(): Command {
           if (exitCode) throw new Error(`The smoke run ${runId} failed; see the log above`);
           return runId;
         },
+      });
+    });
+
+  const dbOption = () =>
+    new Option("--db <file>", "results database (DuckDB)").default(DEFAULT_DB).env("LRTL_DB");
+
+  program.command("runs")
+    .addOption(dbOption())
+    .option("-n, --last <n>", "only the last n runs")
+    .description(
+      "List the runs in the results database: id, date, name, profile, backend, status, wall time, stage counts, commit.",
+    )
+    .addHelpText("after", "\nExample:\n  lrtl runs --last 5\n")
+    .action(async (o: { db: string; last?: string }) => {
+      const { runsLines } = await import("../experiments/history.ts");
+      await withReader(o.db, async (store) => {
+        for (const l of await runsLines(store, { last: o.last ? Number(o.last) : undefined })) {
+          console.log(l);
+        }
+      });
+    });
+
+  program.command("show")
+    .argument("[run]", "run id, id prefix, name, or latest", "latest")
+    .addOption(dbOption())
+    .description(
+      "Show one run: provenance, params that differ from the defaults, stages and its metrics.",
+    )
+    .addHelpText("after", "\nExamples:\n  lrtl show\n  lrtl show 20261201T1553\n")
+    .action(async (ref: string, o: { db: string }) => {
+      const { showLines } = await import("../experiments/history.ts");
+      await withReader(o.db, async (store) => {
+        for (const l of await showLines(store, ref)) console.log(l);
+      });
+    });
+
+  program.command("compare")
+    .argument("<runA>", "run id, id prefix, name, or latest")
+    .argument("<runB>", "run id, id prefix, name, or latest")
+    .addOption(dbOption())
+    .option("--all", "also list the metrics that did not change")
+    .option("--table <name>", "only this table's metrics (e.g. main_comparison)")
+    .description(
+      "Compare two runs: the params that differ, and each metric of either run with Δ = b − a.",
+    )
+    .addHelpText("after", "\nExample:\n  lrtl compare rank3 rank5 --table sweep\n")
+    .action(async (a: string, b: string, o: { db: string; all?: boolean; table?: string }) => {
+      const { compareLines } = await import("../experiments/history.ts");
+      await withReader(o.db, async (store) => {
+        for (const l of await compareLines(store, a, b, o)) console.log(l);
       });
     });
 

@@ -167,7 +167,7 @@ export async function checkCommand(opts: {
   const profile = opts.profile ?? "smoke";
   let runId = opts.runId;
   if (!runId && opts.run) runId = await opts.run();
-  const store = await ResultsStore.open(opts.dbPath);
+  const store = await ResultsStore.open(opts.dbPath, { readOnly: true });
   try {
     runId ??= await latestRun(store, profile);
     const agg = await runAggregates(store, runId);

@@ -5,19 +5,22 @@
  * @module
  */
 import { join } from "node:path";
+import { hostname } from "node:os";
 import {
   acquireLock,
   Cache,
   createProgress,
   describeReason,
   executePlan,
+  holderAlive,
   type OverrideLayer,
   type Params,
   Plan,
   type PlanDataset,
+  processStart,
   type ProgressSink,
   resolveParams,
-  ResultsStore,
+  ResultsLog,
   type RunSummary,
   StageRegistry,
 } from "../pipeline/mod.ts";
@@ -53,6 +56,9 @@ export interface RunRequest {
   executor?: ExecutorKind;
   /** Settings of the Slurm executor. */
   slurm?: SlurmOptions;
+  /** A name and a note for the run (`--name`, `--note`), shown by `lrtl runs` / `lrtl show`. */
+  name?: string;
+  note?: string;
 }
 
 /** How the pipeline finds datasets; the stages module provides the real one. */
@@ -199,17 +205,31 @@ export async function runRequest(
   const log = opts.log ?? ((l: string) => console.log(l));
   const { plan, labels, base } = await buildPlan(req, app);
   const cache = new Cache(req.cacheDir);
-  await cache.init();
-  using _lock = await acquireLock(cache.lockPath, {
+  if (!req.dryRun) await cache.init();
+  // A dry run (`lrtl status`) only reads: it takes no lock and never waits for a running job.
+  using _lock = req.dryRun ? null : await acquireLock(cache.lockPath, {
     command: `lrtl run ${req.targets.join(" ")}`,
-    onWait: (h) =>
-      log(`Waiting for the cache lock held by pid ${h.pid} ("${h.command}", since ${h.since})…`),
+    onWait: (m) => log(m),
+    onStale: (m) => log(m),
   });
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${
     crypto.randomUUID().slice(0, 6)
   }`;
-  const store = req.dryRun ? undefined : await ResultsStore.open(req.dbPath);
+  const store = req.dryRun ? undefined : new ResultsLog(req.dbPath, { onWait: log });
   try {
+    await store?.check(); // a bad database file fails here, before any work
+    // Runs left `running` by a process that is gone (killed, crashed) are marked as such. A run
+    // that used this cache is over too: it held the lock this run now holds.
+    await store?.with(async (db) => {
+      for (const r of await db.runningRuns()) {
+        const gone = r.pid !== null && r.host !== null &&
+          holderAlive({ pid: r.pid, host: r.host, procStart: r.procStart }) === false;
+        if (gone || r.cacheDir === req.cacheDir) {
+          await db.markDead(r.runId);
+          log(`Run ${r.runId} was left "running" by a process that is gone: marked killed.`);
+        }
+      }
+    });
     const started = new Date();
     await store?.beginRun({
       run_id: runId,
@@ -223,6 +243,12 @@ export async function runRequest(
       experiments: req.targets.join(","),
       data_root: req.dataRoot,
       params_json: JSON.stringify(base),
+      name: req.name,
+      note: req.note,
+      pid: Deno.pid,
+      host: hostname(),
+      proc_start: processStart(Deno.pid) ?? undefined,
+      cache_dir: req.cacheDir,
     });
     const executor = await createExecutor(req, log);
     const summary = await executePlan(plan, {
@@ -294,6 +320,6 @@ export async function runRequest(
     );
     return { runId, summary, exitCode: failed.length || opts.signal?.aborted ? 1 : 0 };
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { renderReport, type RenderReportResult } from "../reports/mod.ts";
-import { ResultsStore } from "../pipeline/mod.ts";
+import { resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
 import { EXPERIMENTS } from "./tables.ts";
 import { PAPER_NUMBERS } from "./paper_numbers.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
@@ -18,29 +18,33 @@ export async function renderRunReport(
       notes[e.table] = notes[e.table] ? `${notes[e.table]} ${e.note}` : e.note;
     }
   }
-  const store = await ResultsStore.open(opts.dbPath);
-  let runId = opts.runId;
-  try {
-    if (!runId) {
-      const rows = await store.query(
-        `SELECT run_id FROM runs WHERE finished IS NOT NULL AND status <> 'dry-run' ORDER BY started DESC LIMIT 1`,
-      );
-      if (!rows.length) {
-        throw new Error(`No finished run in "${opts.dbPath}": run \`lrtl run reproduce\` first`);
+  // Read from a snapshot: a run in progress can keep writing while the page renders.
+  return await withSnapshot(opts.dbPath, async (dbPath) => {
+    const store = await ResultsStore.open(dbPath, { readOnly: true });
+    let runId = opts.runId;
+    try {
+      if (!runId) {
+        const rows = await store.query(
+          `SELECT run_id FROM runs WHERE finished IS NOT NULL
+             AND status NOT IN ('dry-run', 'killed') ORDER BY started DESC LIMIT 1`,
+        );
+        if (!rows.length) {
+          throw new Error(`No finished run in "${opts.dbPath}": run \`lrtl run reproduce\` first`);
+        }
+        runId = String(rows[0].run_id);
+      } else runId = await resolveRunRef(store, runId);
+      for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
+        notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
       }
-      runId = String(rows[0].run_id);
+    } finally {
+      store.close();
     }
-    for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
-      notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
-    }
-  } finally {
-    store.close();
-  }
-  return await renderReport({
-    dbPath: opts.dbPath,
-    runId,
-    outDir: opts.outDir,
-    notes,
-    paperNumbers: PAPER_NUMBERS,
+    return await renderReport({
+      dbPath,
+      runId,
+      outDir: opts.outDir,
+      notes,
+      paperNumbers: PAPER_NUMBERS,
+    });
   });
 }

@@ -12,7 +12,7 @@ import { cacheKey } from "./key.ts";
 import type { Params, ParamValue } from "./params.ts";
 import type { ProgressSink } from "./progress.ts";
 import type { ArtifactRef, MetricRow, StageContext } from "./stage.ts";
-import type { ResultsStore } from "./store.ts";
+import type { ResultsWriter } from "./store.ts";
 
 /** Why an instance runs or does not. */
 export type Reason =
@@ -65,7 +65,7 @@ export interface InstanceResult {
 
 export interface RunOptions {
   cache: Cache;
-  store?: ResultsStore;
+  store?: ResultsWriter;
   runId: string;
   jobs?: number;
   dryRun?: boolean;
@@ -217,7 +217,9 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
         seconds: 0,
         metrics,
       });
-      if (rec?.key !== key) await writeRecord(cache, inst, key, code, inputs, opts.env, check.hash);
+      if (rec?.key !== key && !opts.dryRun) {
+        await writeRecord(cache, inst, key, code, inputs, opts.env, check.hash);
+      }
       await record(opts, inst, key, "cached", "up to date", started);
       return;
     }

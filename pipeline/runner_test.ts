@@ -4,7 +4,7 @@ import { runToy, square, toyStages } from "../tests/fixtures/toy_pipeline.ts";
 import { Cache } from "./cache.ts";
 import { resetCodeHashes } from "./code_hash.ts";
 import { describeReason, type RunSummary } from "./runner.ts";
-import { ResultsStore } from "./store.ts";
+import { ResultsStore, SCHEMA_VERSION } from "./store.ts";
 
 const statusOf = (s: RunSummary) =>
   Object.fromEntries(
@@ -167,7 +167,7 @@ Deno.test("store: stage runs and metrics survive a reopen; schema is versioned",
   await runToy(join(dir, "cache"), {}, { store });
   store.close();
   const again = await ResultsStore.open(dbPath);
-  assertEquals(await again.version(), 1);
+  assertEquals(await again.version(), SCHEMA_VERSION);
   const rows = await again.query(
     "SELECT stage_id, status, reason FROM stage_runs ORDER BY stage_id",
   );

@@ -3,6 +3,12 @@
  * curves and figures. The schema is versioned; {@linkcode ResultsStore.open} applies pending
  * migrations in order. Rows are appended with DuckDB's appender and flushed at once, so a
  * crash loses nothing that was already recorded.
+ *
+ * DuckDB lets one process write a file, or several read it, never both. A run therefore does
+ * not hold the file: it writes through a {@linkcode ResultsLog}, which opens the file, appends
+ * what finished stages produced and closes it again, so `lrtl runs`, `lrtl report` and ad-hoc
+ * queries can read while a run is in progress. Every open retries while another process holds
+ * the file, for a while.
  * @module
  */
 import {
@@ -31,6 +37,14 @@ export const MIGRATIONS: readonly string[] = [
      run_id VARCHAR, cache_key VARCHAR, stage_id VARCHAR, step INTEGER, name VARCHAR, value DOUBLE);
    CREATE TABLE figures (
      run_id VARCHAR, experiment VARCHAR, name VARCHAR, path VARCHAR, caption VARCHAR);`,
+  // 2: run names and notes; who ran it (to tell a killed run from a running one); sweeps.
+  `ALTER TABLE runs ADD COLUMN name VARCHAR;
+   ALTER TABLE runs ADD COLUMN note VARCHAR;
+   ALTER TABLE runs ADD COLUMN pid INTEGER;
+   ALTER TABLE runs ADD COLUMN host VARCHAR;
+   ALTER TABLE runs ADD COLUMN proc_start VARCHAR;
+   ALTER TABLE runs ADD COLUMN cache_dir VARCHAR;
+   ALTER TABLE runs ADD COLUMN sweep_json VARCHAR;`,
 ];
 
 /** The schema version this code writes. */
@@ -48,6 +62,14 @@ export interface RunRow {
   experiments: string;
   data_root: string;
   params_json: string;
+  name?: string;
+  note?: string;
+  pid?: number;
+  host?: string;
+  proc_start?: string;
+  cache_dir?: string;
+  /** The `--sweep` axes of the run (JSON), if any. */
+  sweep_json?: string;
 }
 
 export interface StageRunRow {
@@ -94,7 +116,145 @@ export interface FigureRow {
   caption: string;
 }
 
+/** A run still marked `running`, and who ran it (null: recorded before schema version 2). */
+export interface RunningRun {
+  runId: string;
+  pid: number | null;
+  host: string | null;
+  procStart: string | null;
+  cacheDir: string | null;
+}
+
+/** What a run writes into the results store (a {@linkcode ResultsStore} or a {@linkcode ResultsLog}). */
+export interface ResultsWriter {
+  beginRun(r: RunRow): Promise<void>;
+  finishRun(runId: string, status: string, finished?: Date): Promise<void>;
+  addStageRun(r: StageRunRow): Promise<void>;
+  addMetrics(rows: readonly MetricDbRow[]): Promise<void>;
+  addCurves(rows: readonly CurveRow[]): Promise<void>;
+  addFigures(rows: readonly FigureRow[]): Promise<void>;
+}
+
+/** One line of `lrtl runs`. */
+export interface RunSummaryRow {
+  runId: string;
+  started: string;
+  finished: string | null;
+  /** `finished − started`, or up to the last recorded stage while running. */
+  wallSeconds: number | null;
+  status: string;
+  profile: string;
+  backend: string;
+  gitCommit: string;
+  gitDirty: boolean;
+  runtime: string;
+  experiments: string;
+  dataRoot: string;
+  paramsJson: string;
+  name: string | null;
+  note: string | null;
+  pid: number | null;
+  host: string | null;
+  procStart: string | null;
+  sweepJson: string | null;
+  ran: number;
+  cached: number;
+  failed: number;
+}
+
+/** One aggregate metric of a run: the mean (± std) over its seeds. */
+export interface AggregateRow {
+  table: string;
+  row: string;
+  dataset: string;
+  metric: string;
+  mean: number;
+  std: number | null;
+  n: number;
+}
+
+/** SQL: every run with its wall time and how many stage instances ran, were cached, failed. */
+export const RUNS_SQL = `SELECT r.run_id, CAST(r.started AS VARCHAR) AS started,
+  CAST(r.finished AS VARCHAR) AS finished,
+  CAST(date_diff('millisecond', r.started, coalesce(r.finished, s.last)) AS DOUBLE) / 1000.0
+    AS wall_seconds,
+  r.status, r.profile, r.backend, r.git_commit, r.git_dirty, r.runtime, r.experiments,
+  r.data_root, r.params_json, r.name, r.note, r.pid, r.host, r.proc_start, r.sweep_json,
+  coalesce(s.ran, 0) AS ran, coalesce(s.cached, 0) AS cached, coalesce(s.failed, 0) AS failed
+  FROM runs r LEFT JOIN (
+    SELECT run_id, max(finished) AS last, count(*) FILTER (status = 'ran') AS ran,
+      count(*) FILTER (status = 'cached') AS cached, count(*) FILTER (status = 'failed') AS failed
+    FROM stage_runs GROUP BY run_id) s ON s.run_id = r.run_id
+  ORDER BY r.started, r.run_id`;
+
+/** SQL: a run's aggregate metrics (sequence = ''), mean and std over seeds, in stored order. */
+export const AGGREGATES_SQL = `SELECT table_name, row_label, dataset, metric,
+  avg(value) AS mean, stddev_samp(value) AS std, count(*) AS n, min(rowid) AS first
+  FROM metrics WHERE run_id = $1 AND sequence = ''
+  GROUP BY table_name, row_label, dataset, metric ORDER BY first`;
+
+/**
+ * The run id a user means: an exact id, a unique id prefix, a run name (the latest run of that
+ * name), or `latest`. Throws naming the candidates when it is ambiguous or unknown.
+ */
+export async function resolveRunRef(store: ResultsStore, ref: string): Promise<string> {
+  const runs = await store.listRuns();
+  if (ref === "latest") {
+    if (!runs.length) throw new Error(`No runs in "${store.path}" yet`);
+    return runs[runs.length - 1].runId;
+  }
+  const exact = runs.find((r) => r.runId === ref);
+  if (exact) return exact.runId;
+  const named = runs.filter((r) => r.name === ref);
+  if (named.length) return named[named.length - 1].runId;
+  const prefixed = runs.filter((r) => r.runId.startsWith(ref));
+  if (prefixed.length === 1) return prefixed[0].runId;
+  if (prefixed.length > 1) {
+    throw new Error(
+      `Run "${ref}" is ambiguous: ${prefixed.map((r) => r.runId).join(", ")}`,
+    );
+  }
+  const recent = runs.slice(-3).map((r) => r.runId).join(", ");
+  throw new Error(
+    `No run "${ref}" in "${store.path}" (an id, id prefix, name or "latest"; recent: ${
+      recent || "none"
+    }); see \`lrtl runs\``,
+  );
+}
+
 const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
+
+const recoveryHint = (path: string) =>
+  `. If the file is damaged, move it aside (mv "${path}" "${path}.damaged"): the artifact ` +
+  "cache keeps every result, and the next `lrtl run` records them again into a new file.";
+
+/**
+ * A 0-byte database file (a full disk or a kill during the first write leaves one) is not a
+ * DuckDB file and holds no results: say so, and how to recover.
+ */
+async function checkDatabaseFile(path: string, readOnly: boolean): Promise<void> {
+  let st: Deno.FileInfo;
+  try {
+    st = await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      if (readOnly) {
+        throw new Error(
+          `No results database at "${path}": run \`lrtl run\` first (or pass --db / set LRTL_DB)`,
+        );
+      }
+      return;
+    }
+    throw e;
+  }
+  if (st.isFile && st.size === 0) {
+    throw new Error(
+      `Results database "${path}" is empty (0 bytes: a full disk or a run killed while creating ` +
+        `it leaves this) and holds no results. Remove it (rm "${path}") and rerun: the artifact ` +
+        "cache is intact, so cached stages are not recomputed and their results are recorded again.",
+    );
+  }
+}
 
 /** An open results database. */
 export class ResultsStore {
@@ -104,18 +264,65 @@ export class ResultsStore {
     readonly path: string,
   ) {}
 
-  /** Opens (creating if needed) the database at `path` and migrates it to the current schema. */
-  static async open(path: string): Promise<ResultsStore> {
-    if (path !== ":memory:") await Deno.mkdir(dirname(path), { recursive: true });
+  /**
+   * Opens (creating if needed) the database at `path` and migrates it to the current schema.
+   * With `readOnly`, opens an existing file for reading only (several readers may share it).
+   * While another process holds the file, retries for `waitMs` (default 60 s), telling
+   * `onWait` once.
+   */
+  static async open(
+    path: string,
+    opts: { readOnly?: boolean; waitMs?: number; onWait?: (message: string) => void } = {},
+  ): Promise<ResultsStore> {
+    if (path !== ":memory:") {
+      await checkDatabaseFile(path, !!opts.readOnly);
+      if (!opts.readOnly) await Deno.mkdir(dirname(path), { recursive: true });
+    }
+    const deadline = Date.now() + (opts.waitMs ?? 60_000);
+    let told = false;
     let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(path);
-    } catch (e) {
-      throw new Error(`Cannot open results database "${path}": ${(e as Error).message}`);
+    for (let delay = 20;; delay = Math.min(500, delay * 2)) {
+      try {
+        instance = await DuckDBInstance.create(
+          path,
+          opts.readOnly ? { access_mode: "READ_ONLY" } : {},
+        );
+        break;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (/Could not set lock|Conflicting lock/i.test(msg) && Date.now() < deadline) {
+          if (!told) opts.onWait?.(`Waiting for the results database "${path}": ${msg}`);
+          told = true;
+          await new Promise((r) => setTimeout(r, delay));
+          continue;
+        }
+        throw new Error(`Cannot open results database "${path}": ${msg}${recoveryHint(path)}`);
+      }
     }
     const connection = await instance.connect();
     const store = new ResultsStore(instance, connection, path);
-    await store.migrate();
+    if (opts.readOnly) {
+      const v = await store.version().catch(() => 0);
+      if (v < SCHEMA_VERSION) {
+        // An older file: migrate it once (briefly writing), then read.
+        store.close();
+        (await ResultsStore.open(path, { waitMs: opts.waitMs })).close();
+        return await ResultsStore.open(path, opts);
+      }
+      if (v > SCHEMA_VERSION) {
+        store.close();
+        throw new Error(
+          `Results database "${path}" has schema version ${v}, newer than this code's ${SCHEMA_VERSION}; update lrtl`,
+        );
+      }
+      return store;
+    }
+    try {
+      await store.migrate();
+    } catch (e) {
+      store.close();
+      throw e;
+    }
     return store;
   }
 
@@ -155,7 +362,11 @@ export class ResultsStore {
 
   async beginRun(r: RunRow): Promise<void> {
     await this.connection.run(
-      `INSERT INTO runs VALUES ($1, $2, NULL, 'running', $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      `INSERT INTO runs (run_id, started, finished, status, git_commit, git_dirty, runtime, tfjs,
+         backend, profile, experiments, data_root, params_json, name, note, pid, host, proc_start,
+         cache_dir, sweep_json)
+       VALUES ($1, $2, NULL, 'running', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+         $16, $17, $18)`,
       [
         r.run_id,
         ts(r.started),
@@ -168,7 +379,41 @@ export class ResultsStore {
         r.experiments,
         r.data_root,
         r.params_json,
+        r.name ?? null,
+        r.note ?? null,
+        r.pid ?? null,
+        r.host ?? null,
+        r.proc_start ?? null,
+        r.cache_dir ?? null,
+        r.sweep_json ?? null,
       ],
+    );
+  }
+
+  /** Runs still marked `running`, with who ran them. */
+  async runningRuns(): Promise<RunningRun[]> {
+    const rows = await this.query(
+      `SELECT run_id, pid, host, proc_start, cache_dir FROM runs WHERE status = 'running'`,
+    );
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      pid: r.pid === null ? null : Number(r.pid),
+      host: r.host === null ? null : String(r.host),
+      procStart: r.proc_start === null ? null : String(r.proc_start),
+      cacheDir: r.cache_dir === null ? null : String(r.cache_dir),
+    }));
+  }
+
+  /**
+   * Marks a run that died without finishing (killed, crashed): status `status`, finished at its
+   * last recorded stage (or its start).
+   */
+  async markDead(runId: string, status = "killed"): Promise<void> {
+    await this.connection.run(
+      `UPDATE runs SET status = $2, finished = coalesce(
+         (SELECT max(finished) FROM stage_runs WHERE run_id = $1), started)
+       WHERE run_id = $1`,
+      [runId, status],
     );
   }
 
@@ -256,6 +501,49 @@ export class ResultsStore {
     );
   }
 
+  /** Every run (oldest first), with its wall time and stage counts: `lrtl runs`, `lrtl show`. */
+  async listRuns(): Promise<RunSummaryRow[]> {
+    const rows = await this.query(RUNS_SQL);
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      started: String(r.started ?? ""),
+      finished: r.finished === null ? null : String(r.finished),
+      wallSeconds: r.wall_seconds === null ? null : Number(r.wall_seconds),
+      status: String(r.status ?? ""),
+      profile: String(r.profile ?? ""),
+      backend: String(r.backend ?? ""),
+      gitCommit: String(r.git_commit ?? ""),
+      gitDirty: r.git_dirty === true,
+      runtime: String(r.runtime ?? ""),
+      experiments: String(r.experiments ?? ""),
+      dataRoot: String(r.data_root ?? ""),
+      paramsJson: String(r.params_json ?? "{}"),
+      name: r.name === null ? null : String(r.name),
+      note: r.note === null ? null : String(r.note),
+      pid: r.pid === null ? null : Number(r.pid),
+      host: r.host === null ? null : String(r.host),
+      procStart: r.proc_start === null ? null : String(r.proc_start),
+      sweepJson: r.sweep_json === null ? null : String(r.sweep_json),
+      ran: Number(r.ran ?? 0),
+      cached: Number(r.cached ?? 0),
+      failed: Number(r.failed ?? 0),
+    }));
+  }
+
+  /** A run's aggregate metrics (rows over a whole dataset), mean ± std over seeds. */
+  async runAggregates(runId: string): Promise<AggregateRow[]> {
+    const rows = await this.query(AGGREGATES_SQL, [runId]);
+    return rows.map((r) => ({
+      table: String(r.table_name),
+      row: String(r.row_label),
+      dataset: String(r.dataset),
+      metric: String(r.metric),
+      mean: Number(r.mean),
+      std: r.std === null ? null : Number(r.std),
+      n: Number(r.n),
+    }));
+  }
+
   /** Runs a query and returns rows as objects (numbers for numeric columns). */
   async query(sql: string, values: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
     const r = await this.connection.runAndReadAll(sql, values);
@@ -269,5 +557,130 @@ export class ResultsStore {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+/**
+ * The writer of a run: each write opens the database, appends and closes it again, so readers
+ * get in between. Writes issued while a session is open are batched into the next session;
+ * each promise resolves once its rows are committed.
+ */
+export class ResultsLog implements ResultsWriter {
+  private queue: { op: (s: ResultsStore) => Promise<void>; done: (e?: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
+  private closing = false;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: {
+      waitMs?: number;
+      onWait?: (message: string) => void;
+      /** Keep the file open this long for more writes (default 150 ms). */
+      lingerMs?: number;
+      /** Close the file after this long even while writes keep coming (default 1 s). */
+      maxOpenMs?: number;
+    } = {},
+  ) {}
+
+  /** Opens the file once (creating and migrating it), so that a bad file fails the run early. */
+  async check(): Promise<void> {
+    await this.with(() => Promise.resolve());
+  }
+
+  /** Waits until every write is committed and the file is closed. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.flushing) await this.flushing;
+    this.closing = false;
+  }
+
+  /** Runs `op` against the open database in the next session. */
+  with(op: (s: ResultsStore) => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      this.flushing ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const linger = this.opts.lingerMs ?? 150;
+    const maxOpen = this.opts.maxOpenMs ?? 1000;
+    while (this.queue.length) {
+      let store: ResultsStore;
+      try {
+        store = await ResultsStore.open(this.path, {
+          waitMs: this.opts.waitMs ?? 600_000,
+          onWait: this.opts.onWait,
+        });
+      } catch (e) {
+        for (const b of this.queue.splice(0)) b.done(e);
+        continue;
+      }
+      const opened = Date.now();
+      try {
+        // Keep the session while writes keep coming (a burst of cached stages), but never
+        // longer than `maxOpen`: readers are waiting for the file.
+        while (this.queue.length) {
+          for (const b of this.queue.splice(0)) {
+            try {
+              await b.op(store);
+              b.done();
+            } catch (e) {
+              b.done(e ?? new Error("write failed"));
+            }
+          }
+          if (Date.now() - opened > maxOpen) break;
+          for (let t = 0; t < linger && !this.queue.length && !this.closing; t += 10) {
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        }
+      } finally {
+        store.close();
+      }
+    }
+    this.flushing = null;
+  }
+
+  beginRun(r: RunRow): Promise<void> {
+    return this.with((s) => s.beginRun(r));
+  }
+  finishRun(runId: string, status: string, finished = new Date()): Promise<void> {
+    return this.with((s) => s.finishRun(runId, status, finished));
+  }
+  addStageRun(r: StageRunRow): Promise<void> {
+    return this.with((s) => s.addStageRun(r));
+  }
+  addMetrics(rows: readonly MetricDbRow[]): Promise<void> {
+    return rows.length ? this.with((s) => s.addMetrics(rows)) : Promise.resolve();
+  }
+  addCurves(rows: readonly CurveRow[]): Promise<void> {
+    return rows.length ? this.with((s) => s.addCurves(rows)) : Promise.resolve();
+  }
+  addFigures(rows: readonly FigureRow[]): Promise<void> {
+    return rows.length ? this.with((s) => s.addFigures(rows)) : Promise.resolve();
+  }
+}
+
+/**
+ * Runs `fn` on a private copy of the database, so that a long reader (the report) holds the
+ * file only for the copy. The copy is taken under a read-only open, so no writer is mid-write.
+ */
+export async function withSnapshot<T>(
+  path: string,
+  fn: (snapshotPath: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-db-" });
+  const copy = `${dir}/results.duckdb`;
+  try {
+    const store = await ResultsStore.open(path, { readOnly: true });
+    try {
+      await Deno.copyFile(path, copy);
+      await Deno.copyFile(`${path}.wal`, `${copy}.wal`).catch(() => {});
+    } finally {
+      store.close();
+    }
+    return await fn(copy);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }

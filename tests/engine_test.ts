@@ -1,0 +1,210 @@
+/**
+ * The engine around a run: readers (`lrtl runs`, `lrtl status`, queries) get in while a run is in
+ * progress; runs a killed process left `running` are marked; a damaged database file is named.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { defineStage, ResultsLog, ResultsStore, SilentProgress } from "../pipeline/mod.ts";
+import { type App, type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+
+const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+
+async function lrtl(args: string[], timeoutMs = 120_000) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const out = await child.output();
+  clearTimeout(timer);
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+/** An app with one light stage that waits for `gate` (a run in progress). */
+function holdingApp(gate: Promise<void>, started: () => void): App {
+  const hold = defineStage({
+    name: "hold",
+    description: "waits until the test lets it finish",
+    module: import.meta.url,
+    scope: "dataset",
+    params: ["data.seed"],
+    inputs: [],
+    async run(ctx) {
+      started();
+      await gate;
+      ctx.metrics([{ metric: "J", value: 42 }]);
+    },
+  });
+  return {
+    stages: [hold],
+    discovery: { select: () => Promise.resolve([{ name: "synthetic", sequences: [] }]) },
+    env: { runtime: "test" },
+  };
+}
+
+function request(dir: string): RunRequest {
+  return {
+    targets: ["hold"],
+    profile: "smoke",
+    dataRoot: join(dir, "data"),
+    cacheDir: join(dir, "cache"),
+    dbPath: join(dir, "r.duckdb"),
+    jobs: 1,
+    dryRun: false,
+    force: [],
+    layers: [],
+    name: "holding",
+  };
+}
+
+Deno.test("engine: during a run, lrtl runs reads the database and lrtl status takes no lock", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let started!: () => void;
+  const inStage = new Promise<void>((r) => (started = r));
+  const req = request(dir);
+  const run = runRequest(req, holdingApp(gate, started), {
+    progress: new SilentProgress(),
+    log: () => {},
+  });
+  try {
+    await inStage;
+    // The run holds the cache lock and is mid-stage.
+    const runs = await lrtl(["runs", "--db", req.dbPath]);
+    assertEquals(runs.code, 0, runs.text);
+    assert(/holding\s+smoke\s+wasm\s+running/.test(runs.text), runs.text);
+    const status = await lrtl([
+      "status",
+      "frames",
+      "--profile",
+      "smoke",
+      "--datasets",
+      "synthetic",
+      "--cache-dir",
+      req.cacheDir,
+      "--db",
+      req.dbPath,
+    ], 60_000);
+    assertEquals(status.code, 0, status.text);
+    assert(/stale\s+frames\/synthetic\/triangle/.test(status.text), status.text);
+    assert(!/Waiting/.test(status.text), status.text);
+  } finally {
+    open();
+    await run;
+  }
+  const store = await ResultsStore.open(req.dbPath, { readOnly: true });
+  const rows = await store.query("SELECT status FROM runs");
+  store.close();
+  assertEquals(rows.map((r) => r.status), ["ok"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("engine: a run a killed process left `running` is marked killed by the next run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  const req = request(dir);
+  // A process that has exited: its pid is free.
+  const gone = new Deno.Command("true").spawn();
+  await gone.status;
+  const log = new ResultsLog(req.dbPath);
+  await log.beginRun({
+    run_id: "dead-run",
+    started: new Date(Date.now() - 60_000),
+    git_commit: "",
+    git_dirty: false,
+    runtime: "test",
+    tfjs: "",
+    backend: "wasm",
+    profile: "smoke",
+    experiments: "main",
+    data_root: "",
+    params_json: "{}",
+    pid: gone.pid,
+    host: (await import("node:os")).hostname(),
+    cache_dir: join(dir, "elsewhere"),
+  });
+  await log.close();
+  let before = await lrtl(["runs", "--db", req.dbPath]);
+  assert(/dead-run .* dead /.test(before.text), before.text);
+  const lines: string[] = [];
+  await runRequest(req, holdingApp(Promise.resolve(), () => {}), {
+    progress: new SilentProgress(),
+    log: (l) => lines.push(l),
+  });
+  assert(
+    lines.some((l) => /Run dead-run was left "running" .* marked killed/.test(l)),
+    lines.join("\n"),
+  );
+  before = await lrtl(["runs", "--db", req.dbPath]);
+  assert(/dead-run .* killed /.test(before.text), before.text);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("store: a 0-byte database file (full disk) is named with how to recover", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  const db = join(dir, "r.duckdb");
+  await Deno.writeFile(db, new Uint8Array());
+  await assertRejects(
+    () => ResultsStore.open(db),
+    `Results database "${db}" is empty (0 bytes`,
+  );
+  const r = await lrtl([
+    "run",
+    "frames",
+    "--profile",
+    "smoke",
+    "--datasets",
+    "synthetic",
+    "--cache-dir",
+    join(dir, "c"),
+    "--db",
+    db,
+  ]);
+  assertEquals(r.code, 1, r.text);
+  assert(r.text.includes(`Remove it (rm "${db}") and rerun`), r.text);
+  await Deno.remove(db);
+  const again = await lrtl([
+    "run",
+    "frames",
+    "--profile",
+    "smoke",
+    "--datasets",
+    "synthetic",
+    "--cache-dir",
+    join(dir, "c"),
+    "--db",
+    db,
+  ]);
+  assertEquals(again.code, 0, again.text);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("engine: an empty lock file left by a full disk does not hang run or status", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  const cache = join(dir, "c");
+  await Deno.mkdir(cache, { recursive: true });
+  const lock = join(cache, "lock");
+  await Deno.writeTextFile(lock, "");
+  const old = new Date(Date.now() - 3600_000);
+  await Deno.utime(lock, old, old);
+  const args = [
+    "frames",
+    "--profile",
+    "smoke",
+    "--datasets",
+    "synthetic",
+    "--cache-dir",
+    cache,
+    "--db",
+    join(dir, "r.duckdb"),
+  ];
+  const status = await lrtl(["status", ...args], 60_000);
+  assertEquals(status.code, 0, status.text);
+  const run = await lrtl(["run", ...args], 60_000);
+  assertEquals(run.code, 0, run.text);
+  assert(run.text.includes(`Taking over a stale lock: lock file ${lock} is empty`), run.text);
+  await Deno.remove(dir, { recursive: true });
+});
