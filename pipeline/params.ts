@@ -14,11 +14,20 @@
  * ```
  * @module
  */
+import { parse as parseYaml } from "yaml";
 
 /** One parameter's declaration. */
 export type ParamSpec =
   | { kind: "int"; default: number; min?: number; max?: number; doc?: string }
-  | { kind: "num"; default: number; min?: number; max?: number; doc?: string }
+  | {
+    kind: "num";
+    default: number;
+    min?: number;
+    max?: number;
+    /** Values must be strictly greater (e.g. a learning rate: > 0). */
+    above?: number;
+    doc?: string;
+  }
   | { kind: "str"; default: string; choices?: readonly string[]; doc?: string }
   | { kind: "bool"; default: boolean; doc?: string }
   | { kind: "ints"; default: readonly number[]; doc?: string }
@@ -40,7 +49,10 @@ export const p = {
     default: d,
     ...o,
   }),
-  num: (d: number, o: { min?: number; max?: number; doc?: string } = {}): ParamSpec => ({
+  num: (
+    d: number,
+    o: { min?: number; max?: number; above?: number; doc?: string } = {},
+  ): ParamSpec => ({
     kind: "num",
     default: d,
     ...o,
@@ -123,6 +135,9 @@ export function checkParam(
       if (spec.kind === "int" && !Number.isInteger(value)) throw bad("an integer");
       if (spec.min !== undefined && value < spec.min) throw bad(`a value ≥ ${spec.min}`);
       if (spec.max !== undefined && value > spec.max) throw bad(`a value ≤ ${spec.max}`);
+      if (spec.kind === "num" && spec.above !== undefined && !(value > spec.above)) {
+        throw bad(`a value > ${spec.above}`);
+      }
       return value;
     }
     case "str":
@@ -221,7 +236,10 @@ export function parseAssignment(text: string): Record<string, unknown> {
   return { [text.slice(0, eq)]: value };
 }
 
-/** Reads a params JSON file as an override layer; malformed JSON names the file and the problem. */
+/**
+ * Reads a params file as an override layer: YAML (`.yaml`, `.yml`) or JSON, nested or dotted
+ * keys. A malformed file names the file, the problem and (YAML) the line.
+ */
 export async function readParamsFile(path: string): Promise<OverrideLayer> {
   let text: string;
   try {
@@ -229,20 +247,45 @@ export async function readParamsFile(path: string): Promise<OverrideLayer> {
   } catch (e) {
     throw new ParamError(`Cannot read params file "${path}": ${(e as Error).message}`);
   }
-  let json: unknown;
+  const isYaml = /\.ya?ml$/i.test(path);
+  let data: unknown;
   try {
-    json = JSON.parse(text);
+    data = isYaml ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
   } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
     throw new ParamError(
-      `Cannot read params file "${path}": invalid JSON (${(e as Error).message})`,
+      `Cannot read params file "${path}": invalid ${isYaml ? "YAML" : "JSON"} (${
+        msg.replace(/:$/, "")
+      })`,
     );
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ParamError(
-      `Cannot read params file "${path}": expected a JSON object at the top level`,
+      `Cannot read params file "${path}": expected ${
+        isYaml ? "a mapping" : "a JSON object"
+      } at the top level`,
     );
   }
-  return { origin: path, values: json as Record<string, unknown> };
+  return { origin: path, values: data as Record<string, unknown> };
+}
+
+/**
+ * A rule over several params (e.g. the rank of Lt must be below the trajectory matrix's rows).
+ * `check` returns what is wrong, in words, or `null`.
+ */
+export interface ParamCheck {
+  keys: readonly string[];
+  check(params: Params): string | null;
+}
+
+/** Applies cross-param rules; throws a ParamError naming the keys, their values and `origin`. */
+export function checkParams(params: Params, checks: readonly ParamCheck[], origin = ""): void {
+  for (const c of checks) {
+    const problem = c.check(params);
+    if (problem === null) continue;
+    const values = c.keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(", ");
+    throw new ParamError(`Params ${values}${origin ? ` (in ${origin})` : ""}: ${problem}`);
+  }
 }
 
 /** Picks the given keys from a params object (for cache keys and instance ids). */

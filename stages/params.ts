@@ -3,7 +3,7 @@
  * Profiles are override layers on top of these defaults.
  * @module
  */
-import { p, type ParamSchema } from "../pipeline/mod.ts";
+import { p, type ParamCheck, type ParamSchema } from "../pipeline/mod.ts";
 
 export const BACKENDS = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"] as const;
 export const FLOW_ESTIMATORS = ["dis", "farneback", "gt"] as const;
@@ -28,7 +28,7 @@ export const SCHEMA = {
       FLOW_ESTIMATORS,
       "optical-flow estimator (falls back to farneback if DIS is not built)",
     ),
-    gaps: p.ints([1, 2], "frame gaps of forward/backward flow"),
+    gaps: p.ints([1, 2], "frame gaps of forward/backward flow (each ≥ 1)"),
   },
   tracks: {
     tracker: p.str("flow-chain", TRACKERS, "point tracker"),
@@ -49,30 +49,40 @@ export const SCHEMA = {
   train: {
     steps: p.int(150, { min: 0, doc: "training iterations" }),
     groups: p.int(1, { min: 1, doc: "4-frame groups per batch" }),
-    lr: p.num(7e-4, { min: 0, doc: "AdamW learning rate (UNet reference value)" }),
-    weightDecay: p.num(0.01, { min: 0 }),
+    lr: p.num(7e-4, { above: 0, doc: "AdamW learning rate (UNet reference value)" }),
+    weightDecay: p.num(0.01, { min: 0, doc: "AdamW decoupled weight decay" }),
     warmup: p.int(50, { min: 0, doc: "linear warm-up iterations" }),
-    clip: p.num(5, { min: 0, doc: "gradient-norm clip (UNet reference value)" }),
+    clip: p.num(5, { above: 0, doc: "gradient-norm clip (UNet reference value)" }),
     tracks: p.int(2048, { min: 16, doc: "trajectories N per frame in Lt" }),
     context: p.int(20, { min: 1, doc: "half-window c of Lt (T = 2c + 1)" }),
     flipNegatesU: p.bool(true, "horizontal flip negates flow u (the reference does not: quirk)"),
-    checkpointEvery: p.int(100, { min: 1 }),
+    checkpointEvery: p.int(100, {
+      min: 1,
+      doc: "write a training checkpoint every n steps (where a killed run resumes)",
+    }),
   },
   loss: {
     flow: p.bool(true, "use Lf"),
     trajectory: p.bool(true, "use Lt"),
     temporal: p.bool(true, "use Lr"),
-    lambdaFlow: p.num(0.03),
-    lambdaTrajectory: p.num(5e-5),
-    lambdaTemporal: p.num(0.1),
+    lambdaFlow: p.num(0.03, { min: 0, doc: "weight λf of Lf (paper: 0.03)" }),
+    lambdaTrajectory: p.num(5e-5, { min: 0, doc: "weight λt of Lt (paper: 5e-5)" }),
+    lambdaTemporal: p.num(0.1, {
+      min: 0,
+      doc: "weight λr of Lr, times the ramp s(it) (paper: 0.1)",
+    }),
     rampIters: p.int(160000, {
       min: 1,
       doc: "Lr ramp length (reference quirk: 160k while training 20k)",
     }),
-    rank: p.int(5, { min: 0 }),
+    rank: p.int(5, {
+      min: 1,
+      max: 64,
+      doc: "rank r of Lt: singular values past the r-th are penalised (paper: 5; below 2T)",
+    }),
     variant: p.str("tail", LOSS_VARIANTS, "trajectory-loss formulation"),
     flowClip: p.num(20, {
-      min: 0,
+      above: 0,
       doc: "flow clip (px at 854 px width; scaled to the working width)",
     }),
   },
@@ -91,6 +101,32 @@ export const SCHEMA = {
     }),
   },
 } satisfies ParamSchema;
+
+/** Rules over several params, checked whenever params are resolved (before any work). */
+export const CHECKS: readonly ParamCheck[] = [
+  {
+    keys: ["loss.rank", "train.context"],
+    check: (q) => {
+      const rows = 2 * (2 * (q["train.context"] as number) + 1);
+      return (q["loss.rank"] as number) < rows ? null : `loss.rank must be below 2T = ${rows} ` +
+        "(the trajectory matrix of a window of T = 2c + 1 frames has 2T rows; at r ≥ 2T Lt is 0)";
+    },
+  },
+  {
+    keys: ["flow.gaps"],
+    check: (q) => {
+      const g = q["flow.gaps"] as readonly number[];
+      return g.length && g.every((x) => x >= 1) ? null : "needs at least one gap, each ≥ 1";
+    },
+  },
+  {
+    keys: ["loss.flow", "loss.trajectory", "loss.temporal", "train.steps"],
+    check: (q) =>
+      q["train.steps"] === 0 || q["loss.flow"] || q["loss.trajectory"] || q["loss.temporal"]
+        ? null
+        : "training needs at least one loss term",
+  },
+];
 
 /** Profiles: `smoke` for CI, `small` (default reproduce) for this 2-core machine, `full` = paper. */
 export const PROFILES: Record<string, Record<string, unknown>> = {
