@@ -5,7 +5,7 @@
 import type { App } from "../experiments/orchestrate.ts";
 import type { StageDef } from "../pipeline/mod.ts";
 import { frames, synthesize } from "./data.ts";
-import { selectDatasets } from "./datasets.ts";
+import { missingDataset, selectDatasets } from "./datasets.ts";
 import { baselines } from "./baselines.ts";
 import { evaluate, trainStage } from "./learning.ts";
 import { flow, tracks } from "./motion.ts";
@@ -35,5 +35,9 @@ export async function numericEnv(): Promise<Record<string, string>> {
 }
 
 export async function createApp(): Promise<App> {
-  return { stages: STAGES, discovery: { select: selectDatasets }, env: await numericEnv() };
+  return {
+    stages: STAGES,
+    discovery: { select: selectDatasets, missing: missingDataset },
+    env: await numericEnv(),
+  };
 }

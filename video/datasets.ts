@@ -29,7 +29,7 @@ export const READERS: Record<DatasetName, DatasetReader> = {
 };
 
 /** Folder names tried under a parent folder for each dataset. */
-const ALIASES: Record<DatasetName, string[]> = {
+export const ALIASES: Record<DatasetName, string[]> = {
   davis2016: ["davis2016", "DAVIS2016", "DAVIS", "davis"],
   segtrackv2: ["segtrackv2", "SegTrackv2", "SegTrackV2"],
   fbms59: ["fbms59", "FBMS59", "FBMS", "fbms"],
