@@ -11,17 +11,39 @@ import {
   Cache,
   flattenSchema,
   type OverrideLayer,
+  type ParamSpec,
   parseAssignment,
   readParamsFile,
   ResultsStore,
 } from "../pipeline/mod.ts";
 import { EXPERIMENTS } from "../experiments/tables.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
-import { type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+import { parseSweep, type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+import denoJson from "../deno.json" with { type: "json" };
 import { parseSlurmFlags, type SlurmFlags } from "../experiments/slurm.ts";
 
 const PROJECT_ROOT = resolve(new URL("..", import.meta.url).pathname);
 const DEFAULT_DB = `${PROJECT_ROOT}/.lrtl/results.duckdb`;
+
+/** The environment variables the CLI reads (listed in --help and the README). */
+export const ENV_VARS: readonly [string, string][] = [
+  ["LRTL_DATA_ROOT", "default of --data-root (real datasets; default: data/)"],
+  ["LRTL_CACHE", "default of --cache-dir (default: .lrtl/cache)"],
+  ["LRTL_DB", "default of --db (default: .lrtl/results.duckdb)"],
+  ["LRTL_FLOW_SHIM", "path of the native OpenCV flow shim (default: native/build/libflow_shim.so)"],
+  ["LRTL_DEBUG", "set: print stack traces of errors"],
+  ["NO_COLOR", "set: no colours (progress bars need a terminal anyway)"],
+];
+
+const dataRootOption = () =>
+  new Option("--data-root <dir>", "where real datasets live (davis2016/, fbms59/, …)")
+    .default("data").env("LRTL_DATA_ROOT");
+const cacheOption = () =>
+  new Option("--cache-dir <dir>", "artifact cache").default(`${PROJECT_ROOT}/.lrtl/cache`).env(
+    "LRTL_CACHE",
+  );
+const dbOption = () =>
+  new Option("--db <file>", "results database (DuckDB)").default(DEFAULT_DB).env("LRTL_DB");
 
 /** Runs `fn` on the results database opened read-only (it may be written by a run meanwhile). */
 async function withReader<T>(db: string, fn: (store: ResultsStore) => Promise<T>): Promise<T> {
@@ -36,6 +58,9 @@ async function withReader<T>(db: string, fn: (store: ResultsStore) => Promise<T>
 interface CommonOptions {
   profile: string;
   dataRoot: string;
+  /** Set by the preAction hook: `--data-root` or LRTL_DATA_ROOT was given. */
+  dataRootExplicit?: boolean;
+  sweep?: string[];
   cacheDir: string;
   db: string;
   backend?: string;
@@ -53,27 +78,19 @@ function withRunOptions(cmd: Command): Command {
         "small",
       ),
     )
-    .option(
-      "--data-root <dir>",
-      "where real datasets live (davis2016/, fbms59/, …)",
-      Deno.env.get("LRTL_DATA_ROOT") ?? "data",
-    )
-    .option(
-      "--cache-dir <dir>",
-      "artifact cache",
-      Deno.env.get("LRTL_CACHE") ?? `${PROJECT_ROOT}/.lrtl/cache`,
-    )
-    .option(
-      "--db <file>",
-      "results database (DuckDB)",
-      Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
-    )
+    .addOption(dataRootOption())
+    .addOption(cacheOption())
+    .addOption(dbOption())
     .option("--backend <name>", "tfjs backend: wasm | cpu | webgpu | tensorflow | tensorflow-gpu")
     .option("-j, --jobs <n>", "stage instances run at once", "1")
     .option("--set <key=value...>", "override a param (repeatable), e.g. --set loss.rank=3", [])
-    .option("--params <file>", "JSON file of param overrides (nested or dotted keys)")
+    .option("--params <file>", "YAML or JSON file of param overrides (nested or dotted keys)")
     .option("--force <stage...>", "rebuild these stages (names or instance ids) even if cached", [])
-    .option("--datasets <names>", "comma-separated datasets to include (default: all found)");
+    .option("--datasets <names>", "comma-separated datasets to include (default: all found)")
+    .option(
+      "--sweep <key=values...>",
+      "one-off sweep over the cartesian product of the axes (repeatable), e.g. --sweep loss.rank=2,3,4 --sweep model.k=3,4: table `sweep` in the report",
+    );
 }
 
 async function toRequest(
@@ -83,6 +100,7 @@ async function toRequest(
 ): Promise<RunRequest> {
   const layers: OverrideLayer[] = [];
   if (o.params) layers.push(await readParamsFile(o.params));
+  const sweep = (o.sweep ?? []).map(parseSweep);
   for (const s of o.set) layers.push({ origin: `--set ${s}`, values: parseAssignment(s) });
   if (o.backend) layers.push({ origin: "--backend", values: { "runtime.backend": o.backend } });
   const jobs = Number(o.jobs);
@@ -93,6 +111,8 @@ async function toRequest(
     targets,
     profile: o.profile,
     dataRoot: resolve(o.dataRoot),
+    dataRootExplicit: o.dataRootExplicit,
+    sweep: sweep.length ? sweep : undefined,
     cacheDir: resolve(o.cacheDir),
     dbPath: resolve(o.db),
     jobs,
@@ -109,14 +129,57 @@ async function loadApp() {
   return await createApp();
 }
 
+/** `lrtl list params`: each param's default, what each profile sets, range and doc. */
+export function paramLines(): string[] {
+  const profiles = Object.keys(PROFILES);
+  const v = (x: unknown) => (x === undefined ? "·" : JSON.stringify(x));
+  const range = (s: ParamSpec) => {
+    if (s.kind === "str") return s.choices ? s.choices.join("|") : "";
+    if (s.kind !== "int" && s.kind !== "num") return "";
+    const lo = s.kind === "num" && s.above !== undefined
+      ? `>${s.above}`
+      : s.min !== undefined
+      ? `≥${s.min}`
+      : "";
+    const hi = s.max !== undefined ? `≤${s.max}` : "";
+    return [lo, hi].filter(Boolean).join(" ");
+  };
+  const rows = [...flattenSchema(SCHEMA)].map(([k, s]) => [
+    k,
+    v(s.default),
+    ...profiles.map((p) => v(PROFILES[p][k])),
+    range(s),
+    s.doc ?? "",
+  ]);
+  const head = ["param", "default", ...profiles, "range", "doc"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [
+    `(the profile columns show what each --profile sets; · keeps the default)`,
+    ...[head, ...rows].map((r) =>
+      r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")
+    ),
+  ];
+}
+
 export function buildCli(): Command {
   const program = new Command("lrtl")
     .description(
       "Learning segmentation from point trajectories (LRTL): a cached pipeline from video to\n" +
         "optical flow, point tracks, training, evaluation and the paper's tables.",
     )
+    .version(denoJson.version, "-V, --version", "print the lrtl version")
     .exitOverride()
-    .showHelpAfterError("(add --help for usage)");
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText(
+      "after",
+      `\nEnvironment variables:\n${
+        ENV_VARS.map(([k, v]) => `  ${k.padEnd(16)} ${v}`).join("\n")
+      }\n`,
+    )
+    .hook("preAction", (_program, action) => {
+      const src = action.getOptionValueSource("dataRoot");
+      if (src) action.setOptionValue("dataRootExplicit", src === "cli" || src === "env");
+    });
 
   const experimentList = () => ["reproduce", ...EXPERIMENTS.map((e) => e.name)].join(", ");
 
@@ -175,7 +238,8 @@ export function buildCli(): Command {
           const { exitCode, runId } = await runRequest(req, app, { signal: ac.signal });
           Deno.exitCode = exitCode;
           if (
-            !req.dryRun && o.report !== false && targets.includes("reproduce") && !ac.signal.aborted
+            !req.dryRun && o.report !== false &&
+            (targets.includes("reproduce") || req.sweep) && !ac.signal.aborted
           ) {
             const { renderRunReport } = await import("../experiments/report.ts");
             const r = await renderRunReport({
@@ -266,11 +330,7 @@ export function buildCli(): Command {
 
   program.command("list")
     .argument("[what]", "experiments | stages | params | datasets", "experiments")
-    .option(
-      "--data-root <dir>",
-      "where real datasets live",
-      Deno.env.get("LRTL_DATA_ROOT") ?? "data",
-    )
+    .addOption(dataRootOption())
     .description("List experiments, stages, params (with defaults) or the datasets found.")
     .addHelpText(
       "after",
@@ -281,9 +341,7 @@ export function buildCli(): Command {
         for (const e of EXPERIMENTS) console.log(`${e.name.padEnd(20)} ${e.title}`);
         console.log(`${"reproduce".padEnd(20)} all of the above`);
       } else if (what === "params") {
-        for (const [k, s] of flattenSchema(SCHEMA)) {
-          console.log(`${k.padEnd(26)} ${JSON.stringify(s.default).padEnd(12)} ${s.doc ?? ""}`);
-        }
+        for (const line of paramLines()) console.log(line);
       } else if (what === "stages") {
         const app = await loadApp();
         for (const s of app.stages) {
@@ -302,11 +360,7 @@ export function buildCli(): Command {
     });
 
   program.command("report")
-    .option(
-      "--db <file>",
-      "results database",
-      Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
-    )
+    .addOption(dbOption())
     .option("--run <id>", "run to report (default: the latest finished run)")
     .option("--out <dir>", "output folder", `${PROJECT_ROOT}/reports/out`)
     .description(
@@ -324,11 +378,7 @@ export function buildCli(): Command {
     });
 
   program.command("check")
-    .option(
-      "--db <file>",
-      "results database",
-      Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
-    )
+    .addOption(dbOption())
     .option("--run <id>", "run to check (default: run the smoke profile now)")
     .option("--update <why>", "write the run's metrics as the new baselines, recording why")
     .description("Compare a run's metrics with the committed baselines; exit 1 on a regression.")
@@ -336,11 +386,7 @@ export function buildCli(): Command {
       "after",
       '\nExamples:\n  lrtl check\n  lrtl check --update "new tracker improves J"\n',
     )
-    .option(
-      "--cache-dir <dir>",
-      "artifact cache",
-      Deno.env.get("LRTL_CACHE") ?? `${PROJECT_ROOT}/.lrtl/cache`,
-    )
+    .addOption(cacheOption())
     .action(async (o: { db: string; run?: string; update?: string; cacheDir: string }) => {
       const { checkCommand } = await import("../experiments/check.ts");
       const dbPath = resolve(o.db);
@@ -366,9 +412,6 @@ export function buildCli(): Command {
         },
       });
     });
-
-  const dbOption = () =>
-    new Option("--db <file>", "results database (DuckDB)").default(DEFAULT_DB).env("LRTL_DB");
 
   program.command("runs")
     .addOption(dbOption())
@@ -418,11 +461,7 @@ export function buildCli(): Command {
     });
 
   program.command("gc")
-    .option(
-      "--cache-dir <dir>",
-      "artifact cache",
-      Deno.env.get("LRTL_CACHE") ?? `${PROJECT_ROOT}/.lrtl/cache`,
-    )
+    .addOption(cacheOption())
     .description("Remove cache entries no stage instance refers to, and leftovers of killed runs.")
     .action(async (o: { cacheDir: string }) => {
       const cache = new Cache(resolve(o.cacheDir));

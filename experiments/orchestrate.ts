@@ -9,11 +9,13 @@ import { hostname } from "node:os";
 import {
   acquireLock,
   Cache,
+  checkParams,
   createProgress,
   describeReason,
   executePlan,
   holderAlive,
   type OverrideLayer,
+  ParamError,
   type Params,
   Plan,
   type PlanDataset,
@@ -24,7 +26,7 @@ import {
   type RunSummary,
   StageRegistry,
 } from "../pipeline/mod.ts";
-import { PROFILES, SCHEMA } from "../stages/params.ts";
+import { CHECKS, PROFILES, SCHEMA } from "../stages/params.ts";
 import type { DatasetSelector, Experiment } from "./experiment.ts";
 import { EXPERIMENTS } from "./tables.ts";
 import { processDelegate, writeRequestFile } from "./workers.ts";
@@ -56,6 +58,10 @@ export interface RunRequest {
   executor?: ExecutorKind;
   /** Settings of the Slurm executor. */
   slurm?: SlurmOptions;
+  /** `--data-root` (or LRTL_DATA_ROOT) was given: it must exist. */
+  dataRootExplicit?: boolean;
+  /** `--sweep` axes: a one-off experiment over their cartesian product (table `sweep`). */
+  sweep?: SweepAxis[];
   /** A name and a note for the run (`--name`, `--note`), shown by `lrtl runs` / `lrtl show`. */
   name?: string;
   note?: string;
@@ -65,6 +71,8 @@ export interface RunRequest {
 export interface DatasetDiscovery {
   /** Datasets an experiment's selector covers, given the resolved params. */
   select(selector: DatasetSelector, params: Params, dataRoot: string): Promise<PlanDataset[]>;
+  /** Why a requested dataset was not found, in words (what was looked for, and where). */
+  missing?(name: string, dataRoot: string): Promise<string>;
 }
 
 /** What a run needs from the app: its stages and dataset discovery. */
@@ -102,19 +110,80 @@ export function resolveTargets(
   return out;
 }
 
+/** The params of layers over the defaults, validated key by key and then across keys. */
+function resolveChecked(layers: OverrideLayer[], origin: string): Params {
+  const params = resolveParams(SCHEMA, layers);
+  checkParams(params, CHECKS, origin);
+  return params;
+}
+
+function profileLayer(profile: string): OverrideLayer {
+  const values = PROFILES[profile];
+  if (!values) {
+    throw new Error(`Unknown profile "${profile}"; available: ${Object.keys(PROFILES).join(", ")}`);
+  }
+  return { origin: `profile ${profile}`, values };
+}
+
 /** The params of a request before any experiment's overrides. */
 export function baseParams(req: Pick<RunRequest, "profile" | "layers">): Params {
-  const profile = PROFILES[req.profile];
-  if (!profile) {
-    throw new Error(
-      `Unknown profile "${req.profile}"; available: ${Object.keys(PROFILES).join(", ")}`,
-    );
-  }
-  return resolveParams(SCHEMA, [
-    { origin: `profile ${req.profile}`, values: profile },
-    ...req.layers,
-  ]);
+  return resolveChecked([profileLayer(req.profile), ...req.layers], "the command line");
 }
+
+/** One axis of `--sweep key=v1,v2,…`. */
+export interface SweepAxis {
+  key: string;
+  values: unknown[];
+}
+
+/**
+ * Parses `key=v1,v2,…` (values are JSON where they parse, else strings; commas inside `[…]`
+ * or quotes do not split, so `flow.gaps=[1],[1,2]` works).
+ */
+export function parseSweep(text: string): SweepAxis {
+  const eq = text.indexOf("=");
+  if (eq <= 0 || eq === text.length - 1) {
+    throw new ParamError(`Cannot parse --sweep "${text}": expected key=v1,v2,…`);
+  }
+  const parts: string[] = [];
+  let depth = 0, quote = false, cur = "";
+  for (const ch of text.slice(eq + 1)) {
+    if (ch === '"') quote = !quote;
+    else if (!quote && ch === "[") depth++;
+    else if (!quote && ch === "]") depth--;
+    if (ch === "," && depth === 0 && !quote) {
+      parts.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  parts.push(cur);
+  const values = parts.map((raw) => {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  });
+  return { key: text.slice(0, eq), values };
+}
+
+/** Every point of the cartesian product of the axes, as override objects. */
+export function sweepPoints(axes: readonly SweepAxis[]): Record<string, unknown>[] {
+  let points: Record<string, unknown>[] = [{}];
+  for (const a of axes) points = points.flatMap((p) => a.values.map((v) => ({ ...p, [a.key]: v })));
+  return points;
+}
+
+/** A point's row label: `loss.rank=2, model.k=3`. */
+export function pointLabel(point: Record<string, unknown>): string {
+  return Object.entries(point).map(([k, v]) =>
+    `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
+  )
+    .join(", ");
+}
+
+/** The experiment name and `metrics.table_name` of a `--sweep` run. */
+export const SWEEP_TABLE = "sweep";
 
 /** Labels a metric row belongs to. */
 interface RowLabel {
@@ -125,50 +194,113 @@ interface RowLabel {
   seed?: number;
 }
 
-/** Builds the plan of a request; `labels` maps target instance ids to table rows. */
+/**
+ * Builds the plan of a request; `labels` maps target instance ids to table rows. A requested
+ * dataset (`--datasets`, `--data-root`) that cannot be found is an error naming what was looked
+ * for and where.
+ */
 export async function buildPlan(
   req: RunRequest,
   app: App,
 ): Promise<{ plan: Plan; labels: Map<string, RowLabel[]>; base: Params }> {
   const registry = new StageRegistry(app.stages);
   const base = baseParams(req);
+  if (req.dataRootExplicit && !(await Deno.stat(req.dataRoot).then(() => true, () => false))) {
+    throw new Error(
+      `The data root "${req.dataRoot}" does not exist (it would hold ${
+        ["davis2016/", "segtrackv2/", "fbms59/", "hopkins155/", "flow/sintel/"].join(", ")
+      }); without it only the synthetic data is used: drop --data-root / LRTL_DATA_ROOT for that`,
+    );
+  }
   const plan = new Plan(registry, base);
   const labels = new Map<string, RowLabel[]>();
-  const filter = (ds: PlanDataset[]) =>
-    req.datasets ? ds.filter((d) => req.datasets!.includes(d.name)) : ds;
+  const covered = new Set<string>();
+  const select = async (selector: DatasetSelector, params: Params) => {
+    const ds = await app.discovery.select(selector, params, req.dataRoot);
+    for (const d of ds) covered.add(d.name);
+    return req.datasets ? ds.filter((d) => req.datasets!.includes(d.name)) : ds;
+  };
+  const addRows = (ids: string[], row: RowLabel) => {
+    for (const id of ids) labels.set(id, [...(labels.get(id) ?? []), row]);
+  };
+  const axes = req.sweep ?? [];
+  const points = axes.length ? sweepPoints(axes) : [];
+  const sweepLayer = (point: Record<string, unknown>): OverrideLayer => ({
+    origin: `--sweep point ${pointLabel(point)}`,
+    values: point,
+  });
+  const sweepX = (point: Record<string, unknown>) => {
+    const v = point[axes[0]?.key];
+    return axes.length === 1 && typeof v === "number" ? v : undefined;
+  };
   for (const target of resolveTargets(req.targets, [...registry.stages.keys()])) {
     if (target.kind === "stage") {
-      // A bare stage's metrics are kept under its own name (table = stage).
-      const datasets = filter(await app.discovery.select("videos", base, req.dataRoot));
-      for (const id of plan.add(target.stage, base, datasets)) {
-        labels.set(id, [...(labels.get(id) ?? []), {
-          experiment: target.stage,
-          table: target.stage,
-          label: "",
-        }]);
+      if (points.length) {
+        for (const point of points) {
+          const params = resolveChecked(
+            [profileLayer(req.profile), ...req.layers, sweepLayer(point)],
+            `--sweep point ${pointLabel(point)}`,
+          );
+          addRows(plan.add(target.stage, params, await select("videos", params)), {
+            experiment: SWEEP_TABLE,
+            table: SWEEP_TABLE,
+            label: pointLabel(point),
+            x: sweepX(point),
+          });
+        }
+        continue;
       }
+      // A bare stage's metrics are kept under its own name (table = stage).
+      addRows(plan.add(target.stage, base, await select("videos", base)), {
+        experiment: target.stage,
+        table: target.stage,
+        label: "",
+      });
       continue;
     }
     const e = target.experiment;
-    for (const run of e.runs(req.profile)) {
-      const params = resolveParams(SCHEMA, [
-        { origin: `profile ${req.profile}`, values: PROFILES[req.profile] },
-        ...req.layers,
-        { origin: `experiment ${e.name}, run "${run.label}"`, values: run.overrides },
-      ]);
-      const datasets = filter(await app.discovery.select(e.datasets, params, req.dataRoot));
-      for (const id of plan.add(e.stage, params, datasets)) {
-        const list = labels.get(id) ?? [];
-        list.push({
-          experiment: e.name,
-          table: e.table,
-          label: run.label,
-          x: run.x,
-          seed: run.seed,
-        });
-        labels.set(id, list);
+    const runs = e.runs(req.profile);
+    const manyLabels = new Set(runs.map((r) => r.label)).size > 1;
+    for (const run of runs) {
+      const runLayer = {
+        origin: `experiment ${e.name}, run "${run.label}"`,
+        values: run.overrides,
+      };
+      // With --sweep, every run of the experiment at every point, in the sweep's own table.
+      for (const point of points.length ? points : [null]) {
+        const layers = [profileLayer(req.profile), ...req.layers, runLayer];
+        if (point) layers.push(sweepLayer(point));
+        const params = resolveChecked(layers, point ? sweepLayer(point).origin : runLayer.origin);
+        const ids = plan.add(e.stage, params, await select(e.datasets, params));
+        addRows(
+          ids,
+          point
+            ? {
+              experiment: SWEEP_TABLE,
+              table: SWEEP_TABLE,
+              label: pointLabel(point) + (manyLabels ? ` · ${run.label}` : ""),
+              x: sweepX(point),
+              seed: run.seed,
+            }
+            : { experiment: e.name, table: e.table, label: run.label, x: run.x, seed: run.seed },
+        );
       }
     }
+  }
+  const missing = (req.datasets ?? []).filter((d) => !covered.has(d));
+  if (missing.length) {
+    const why: string[] = [];
+    for (const name of missing) {
+      why.push(
+        await app.discovery.missing?.(name, req.dataRoot) ??
+          `Dataset "${name}" not found under "${req.dataRoot}"`,
+      );
+    }
+    throw new Error(
+      `${why.join("\n")}\n(--datasets ${req.datasets!.join(",")}; the targets ${
+        req.targets.join(", ")
+      } cover here: ${[...covered].join(", ") || "nothing"})`,
+    );
   }
   return { plan, labels, base };
 }
@@ -249,6 +381,7 @@ export async function runRequest(
       host: hostname(),
       proc_start: processStart(Deno.pid) ?? undefined,
       cache_dir: req.cacheDir,
+      sweep_json: req.sweep?.length ? JSON.stringify(req.sweep) : undefined,
     });
     const executor = await createExecutor(req, log);
     const summary = await executePlan(plan, {

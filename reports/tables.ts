@@ -132,6 +132,16 @@ export const TABLES: Record<string, TableSpec> = {
     xField: "row_label",
     xTitle: "architecture",
   },
+  sweep: {
+    title: "Sweep (lrtl run --sweep)",
+    description: "A one-off sweep from the command line: every point of the cartesian product " +
+      "of the --sweep axes (params key=value per row), mean ± std over seeds.",
+    chart: "sweep_bar",
+    chartMetrics: ["J"],
+    tableMetrics: ["J", "J_oracle"],
+    xField: "row_label",
+    xTitle: "sweep point",
+  },
   feasibility: {
     title: "Feasibility study (synthetic, ground-truth tracks)",
     description: "Trajectory loss Lt of perturbed ground-truth masks: it should be smallest " +

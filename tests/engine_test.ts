@@ -208,3 +208,138 @@ Deno.test("engine: an empty lock file left by a full disk does not hang run or s
   assert(run.text.includes(`Taking over a stale lock: lock file ${lock} is empty`), run.text);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("engine: --sweep runs the cartesian product, one row per point, cached per point", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  let runs = 0;
+  const score = defineStage({
+    name: "score",
+    description: "a metric from two params",
+    module: import.meta.url,
+    scope: "dataset",
+    params: ["loss.rank", "model.k"],
+    inputs: [],
+    run(ctx) {
+      runs++;
+      ctx.metrics([{
+        metric: "J",
+        value: 10 * ctx.param<number>("loss.rank") + ctx.param<number>("model.k"),
+      }]);
+      return Promise.resolve();
+    },
+  });
+  const app: App = {
+    stages: [score],
+    discovery: { select: () => Promise.resolve([{ name: "synthetic", sequences: [] }]) },
+    env: { runtime: "test" },
+  };
+  const req = { ...request(dir), targets: ["score"] };
+  const { parseSweep } = await import("../experiments/orchestrate.ts");
+  const quiet = { progress: new SilentProgress(), log: () => {} };
+  const first = await runRequest(
+    { ...req, sweep: [parseSweep("loss.rank=2,3,4"), parseSweep("model.k=3,4")] },
+    app,
+    quiet,
+  );
+  assertEquals([first.summary.ran, runs], [6, 6]);
+  const second = await runRequest(
+    { ...req, name: "more", sweep: [parseSweep("loss.rank=4,5"), parseSweep("model.k=4")] },
+    app,
+    quiet,
+  );
+  assertEquals([second.summary.ran, second.summary.cached], [1, 1], "the shared point is cached");
+  const store = await ResultsStore.open(req.dbPath, { readOnly: true });
+  const rows = await store.query(
+    `SELECT row_label, value FROM metrics WHERE run_id = $1 AND table_name = 'sweep' ORDER BY ALL`,
+    [first.runId],
+  );
+  const sweeps = await store.query("SELECT sweep_json FROM runs ORDER BY started");
+  store.close();
+  assertEquals(rows.map((r) => `${r.row_label}: ${r.value}`), [
+    "loss.rank=2, model.k=3: 23",
+    "loss.rank=2, model.k=4: 24",
+    "loss.rank=3, model.k=3: 33",
+    "loss.rank=3, model.k=4: 34",
+    "loss.rank=4, model.k=3: 43",
+    "loss.rank=4, model.k=4: 44",
+  ]);
+  assertEquals(JSON.parse(String(sweeps[1].sweep_json)), [
+    { key: "loss.rank", values: [4, 5] },
+    { key: "model.k", values: [4] },
+  ]);
+  const cmp = await lrtl(["compare", first.runId, "more", "--db", req.dbPath]);
+  assertEquals(cmp.code, 0, cmp.text);
+  assert(
+    /sweep\s+loss\.rank=2,3,4 × model\.k=3,4\s+loss\.rank=4,5 × model\.k=4/.test(cmp.text),
+    cmp.text,
+  );
+  assert(
+    /sweep\s+loss\.rank=5, model\.k=4\s+synthetic\s+J\s+—\s+54\.00\s+—/.test(cmp.text),
+    cmp.text,
+  );
+  // A bad value is named with the point it came from, before any work.
+  await assertRejects(
+    () => runRequest({ ...req, sweep: [parseSweep("loss.rank=3,0")] }, app, quiet),
+    'Param "loss.rank" (in --sweep point loss.rank=0): expected a value ≥ 1',
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("engine: a requested dataset that cannot be found is an error naming what and where", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  const common = [
+    "--profile",
+    "smoke",
+    "--cache-dir",
+    join(dir, "c"),
+    "--db",
+    join(dir, "r.duckdb"),
+  ];
+  let r = await lrtl(["run", "main", "--data-root", "/nonexistent", ...common]);
+  assertEquals(r.code, 1, r.text);
+  assert(r.text.includes('The data root "/nonexistent" does not exist'), r.text);
+  r = await lrtl(["run", "frames", "--datasets", "davis2061", ...common]);
+  assertEquals(r.code, 1, r.text);
+  assert(
+    r.text.includes('Unknown dataset "davis2061"') && r.text.includes('did you mean "davis2016"'),
+    r.text,
+  );
+  const root = join(dir, "root");
+  await Deno.mkdir(join(root, "davis2016", "JPEGImages", "480p", "blackswan"), { recursive: true });
+  r = await lrtl(["run", "frames", "--datasets", "davis2016", "--data-root", root, ...common]);
+  assertEquals(r.code, 1, r.text);
+  assert(
+    r.text.includes(
+      `"${join(root, "davis2016")}" is not a davis2016 layout: missing Annotations/480p/`,
+    ),
+    r.text,
+  );
+  await Deno.remove(join(root, "davis2016"), { recursive: true });
+  r = await lrtl(["status", "main", "--datasets", "davis2016", "--data-root", root, ...common]);
+  assertEquals(r.code, 1, r.text);
+  assert(
+    r.text.includes(`Dataset "davis2016" not found under "${root}": looked for davis2016/`),
+    r.text,
+  );
+  assert(!/Nothing to do/.test(r.text), r.text);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli: --version, the environment variables in --help, params with docs and profiles", async () => {
+  const v = await lrtl(["--version"]);
+  assertEquals(v.code, 0, v.text);
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assertEquals(v.text.trim(), denoJson.version);
+  const help = await lrtl(["--help"]);
+  for (const name of ["LRTL_DATA_ROOT", "LRTL_CACHE", "LRTL_DB", "LRTL_FLOW_SHIM", "LRTL_DEBUG"]) {
+    assert(help.text.includes(name), `${name} in --help:\n${help.text}`);
+  }
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  for (const name of ["LRTL_DATA_ROOT", "LRTL_CACHE", "LRTL_DB", "LRTL_FLOW_SHIM", "LRTL_DEBUG"]) {
+    assert(readme.includes(name), `${name} in the README`);
+  }
+  const params = await lrtl(["list", "params"]);
+  assert(/loss\.rank\s+5\s+·\s+·\s+·\s+≥1 ≤64\s+rank r of Lt/.test(params.text), params.text);
+  assert(/train\.steps\s+150\s+12\s+·\s+20000/.test(params.text), params.text);
+  assert(/loss\.lambdaTrajectory .* weight λt of Lt/.test(params.text), params.text);
+});
