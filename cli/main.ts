@@ -267,6 +267,22 @@ export function buildCli(): Command {
   });
 
   withRunOptions(
+    program.command("verify")
+      .argument("[targets...]", "experiments or stages", ["reproduce"])
+      .description(
+        "Re-hash every file of every cached artifact the targets would read (runs re-hash only files whose size or mtime changed); corrupted ones are removed so the next run rebuilds them. Exit 1 if any was corrupted.",
+      )
+      .addHelpText(
+        "after",
+        "\nExamples:\n  lrtl verify reproduce --profile smoke\n  lrtl verify main --data-root ../shared/data\n",
+      ),
+  ).action(async (targets: string[], o: CommonOptions) => {
+    const { verifyRequest } = await import("../experiments/orchestrate.ts");
+    const r = await verifyRequest(await toRequest(targets, o, true), await loadApp());
+    Deno.exitCode = r.corrupted.length ? 1 : 0;
+  });
+
+  withRunOptions(
     program.command("eval")
       .argument("<what>", "flow | tracks")
       .description(

@@ -23,6 +23,7 @@ import {
   type ProgressSink,
   resolveParams,
   ResultsLog,
+  SilentProgress,
   type RunSummary,
   StageRegistry,
 } from "../pipeline/mod.ts";
@@ -455,4 +456,68 @@ export async function runRequest(
   } finally {
     await store?.close();
   }
+}
+
+/** What `lrtl verify` found. */
+export interface VerifyResult {
+  /** Artifacts re-hashed in full. */
+  verified: number;
+  /** Instances whose artifact failed, with the problem; evicted so the next run rebuilds them. */
+  corrupted: { id: string; detail: string }[];
+  /** Instances with no artifact yet (the next run builds them). */
+  missing: number;
+}
+
+/**
+ * `lrtl verify`: re-hashes every file of every cached artifact the request's plan would read
+ * (the daily fast path only re-hashes a file whose size or mtime changed). Corrupted artifacts
+ * are evicted (under the cache lock) so the next run rebuilds them.
+ */
+export async function verifyRequest(
+  req: RunRequest,
+  app: App,
+  opts: { log?: (line: string) => void } = {},
+): Promise<VerifyResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const { plan } = await buildPlan(req, app);
+  const cache = new Cache(req.cacheDir);
+  const summary = await executePlan(plan, {
+    cache,
+    runId: "verify",
+    dryRun: true,
+    env: app.env,
+    stageEnv: { dataRoot: req.dataRoot, cacheDir: req.cacheDir },
+    progress: new SilentProgress(),
+  });
+  const out: VerifyResult = { verified: 0, corrupted: [], missing: 0 };
+  const bad: string[] = [];
+  for (const r of summary.results.values()) {
+    if (r.status === "cached") {
+      const deep = await cache.verifyDeep(r.key);
+      out.verified++;
+      if (!deep.ok) {
+        out.corrupted.push({ id: r.id, detail: deep.detail });
+        bad.push(r.key);
+      }
+    } else if (r.reason.kind === "output corrupted") {
+      out.corrupted.push({ id: r.id, detail: r.reason.detail });
+      bad.push(r.key);
+    } else if (r.status === "stale") out.missing++;
+  }
+  for (const c of out.corrupted) log(`CORRUPTED ${c.id}: ${c.detail}`);
+  if (bad.length) {
+    using _lock = await acquireLock(cache.lockPath, {
+      command: "lrtl verify",
+      onWait: log,
+      onStale: log,
+    });
+    for (const key of bad) await cache.evict(key);
+    log(`Removed ${bad.length} corrupted artifact(s) from the cache: the next run rebuilds them.`);
+  }
+  log(
+    `Verified ${out.verified} cached artifact(s) in full: ${
+      out.corrupted.length ? `${out.corrupted.length} corrupted` : "all intact"
+    }` + (out.missing ? ` (${out.missing} instance(s) not built yet)` : "") + ".",
+  );
+  return out;
 }

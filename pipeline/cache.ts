@@ -12,7 +12,9 @@
  * - `lock`: held by the process running a pipeline.
  *
  * Reads verify files against the manifest: a file whose size or mtime changed is re-hashed,
- * and a mismatch marks the artifact corrupted (it is then rebuilt, never used).
+ * and a mismatch marks the artifact corrupted (it is then rebuilt, never used). A change that
+ * keeps both (same-size damage, mtime restored) is only found by a full re-hash,
+ * {@linkcode Cache.verifyDeep} (`lrtl verify`).
  * @module
  */
 import { join, relative } from "node:path";
@@ -137,7 +139,7 @@ export class Cache {
     return { ok: true, hash: manifestHash(manifest.files), dir };
   }
 
-  /** Re-hashes every file of an artifact (slow; `lrtl status --verify`). */
+  /** Re-hashes every file of an artifact (slow; `lrtl verify`). */
   async verifyDeep(key: string): Promise<ArtifactCheck> {
     const c = await this.check(key);
     if (!c.ok) return c;

@@ -343,3 +343,50 @@ Deno.test("cli: --version, the environment variables in --help, params with docs
   assert(/train\.steps\s+150\s+12\s+·\s+20000/.test(params.text), params.text);
   assert(/loss\.lambdaTrajectory .* weight λt of Lt/.test(params.text), params.text);
 });
+
+Deno.test("verify: a same-size corruption with the mtime restored is found by lrtl verify and rebuilt", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  const args = [
+    "frames",
+    "--profile",
+    "smoke",
+    "--datasets",
+    "synthetic",
+    "--cache-dir",
+    join(dir, "c"),
+    "--db",
+    join(dir, "r.duckdb"),
+  ];
+  assertEquals((await lrtl(["run", ...args])).code, 0);
+  // Damage one byte of a cached frame, same size, mtime put back.
+  const { Cache } = await import("../pipeline/mod.ts");
+  const cache = new Cache(join(dir, "c"));
+  const rec = (await cache.records()).find((r) => r.id === "frames/synthetic/triangle")!;
+  const adir = cache.objectDir(rec.key);
+  const manifest = JSON.parse(await Deno.readTextFile(join(adir, ".manifest.json")));
+  const victim = manifest.files.find((f: { size: number }) => f.size > 100);
+  const path = join(adir, victim.path);
+  const st = await Deno.stat(path);
+  const bytes = await Deno.readFile(path);
+  bytes[bytes.length >> 1] ^= 0xff;
+  await Deno.chmod(path, 0o644).catch(() => {});
+  await Deno.writeFile(path, bytes);
+  await Deno.utime(path, st.atime!, st.mtime!);
+  // The daily fast path does not notice (a stat per file)…
+  assert(/Nothing to do/.test((await lrtl(["run", ...args])).text));
+  // …lrtl verify does, names the file and removes the artifact…
+  const v = await lrtl(["verify", ...args]);
+  assertEquals(v.code, 1, v.text);
+  assert(
+    v.text.includes(`CORRUPTED frames/synthetic/triangle: file ${victim.path} hash mismatch`),
+    v.text,
+  );
+  assert(/Removed 1 corrupted artifact/.test(v.text), v.text);
+  // …so the next run rebuilds it, and verify is clean again.
+  const again = await lrtl(["run", ...args]);
+  assert(/frames\/synthetic\/triangle ran/.test(again.text), again.text);
+  const clean = await lrtl(["verify", ...args]);
+  assertEquals(clean.code, 0, clean.text);
+  assert(/Verified 3 cached artifact\(s\) in full: all intact/.test(clean.text), clean.text);
+  await Deno.remove(dir, { recursive: true });
+});
