@@ -4,7 +4,9 @@
  *
  * Layout of a checkpoint directory: `checkpoint.json` (metadata and an index of the arrays)
  * and `state-<step>.bin` (all float32 arrays back to back). The JSON is renamed into place last,
- * so it only ever points at a complete binary file; older binaries are removed afterwards.
+ * so it only ever points at a complete binary file; older binaries are removed afterwards. The
+ * JSON carries the SHA-256 of the binary: a damaged checkpoint (a same-size corruption included)
+ * is refused with a {@linkcode CheckpointError}, never resumed.
  * @module
  */
 import type { NamedArray } from "../net/types.ts";
@@ -28,7 +30,9 @@ interface ArrayIndex {
 
 interface Manifest {
   format: "lrtl-checkpoint";
-  version: 1;
+  version: 2;
+  /** SHA-256 (hex) of `file`. */
+  sha256: string;
   step: number;
   rngState: number;
   config: unknown;
@@ -39,6 +43,19 @@ interface Manifest {
 }
 
 const MANIFEST = "checkpoint.json";
+
+/** A checkpoint that cannot be resumed: unreadable, truncated or failing its checksum. */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckpointError";
+  }
+}
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
+  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.${Deno.pid}.tmp`;
@@ -63,10 +80,12 @@ export async function saveCheckpoint<C>(dir: string, ckpt: Checkpoint<C>): Promi
   const weights = index(ckpt.weights);
   const moments = index(ckpt.optimizerState.moments);
   const file = `state-${String(ckpt.step).padStart(8, "0")}.bin`;
-  await writeAtomic(`${dir}/${file}`, new Uint8Array(buf.buffer));
+  const bytes = new Uint8Array(buf.buffer);
+  await writeAtomic(`${dir}/${file}`, bytes);
   const manifest: Manifest = {
     format: "lrtl-checkpoint",
-    version: 1,
+    version: 2,
+    sha256: await sha256Hex(bytes),
     step: ckpt.step,
     rngState: ckpt.rngState,
     config: ckpt.config,
@@ -85,7 +104,10 @@ export async function saveCheckpoint<C>(dir: string, ckpt: Checkpoint<C>): Promi
   }
 }
 
-/** Load the checkpoint in `dir`, or `null` when the directory holds none. */
+/**
+ * Load the checkpoint in `dir`, or `null` when the directory holds none.
+ * @throws CheckpointError when it is damaged (the caller may discard it and start afresh)
+ */
 export async function loadCheckpoint<C = unknown>(dir: string): Promise<Checkpoint<C> | null> {
   const path = `${dir}/${MANIFEST}`;
   let text: string;
@@ -99,18 +121,34 @@ export async function loadCheckpoint<C = unknown>(dir: string): Promise<Checkpoi
   try {
     m = JSON.parse(text);
   } catch (err) {
-    throw new Error(`Cannot read checkpoint "${path}": invalid JSON (${(err as Error).message})`);
+    throw new CheckpointError(
+      `Cannot read checkpoint "${path}": invalid JSON (${(err as Error).message})`,
+    );
   }
-  if (m.format !== "lrtl-checkpoint" || m.version !== 1) {
-    throw new Error(`Cannot read checkpoint "${path}": not an lrtl checkpoint (version 1)`);
+  if (m?.format !== "lrtl-checkpoint" || m.version !== 2 || typeof m.sha256 !== "string") {
+    throw new CheckpointError(
+      `Cannot read checkpoint "${path}": not an lrtl checkpoint with a checksum (version 2)`,
+    );
   }
   const binPath = `${dir}/${m.file}`;
-  const bytes = await Deno.readFile(binPath);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(binPath);
+  } catch (err) {
+    throw new CheckpointError(`Cannot read checkpoint "${binPath}": ${(err as Error).message}`);
+  }
+  if ((await sha256Hex(bytes)) !== m.sha256) {
+    throw new CheckpointError(
+      `Cannot read checkpoint "${binPath}": checksum mismatch (the file is damaged)`,
+    );
+  }
   const buf = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
   const read = (idx: ArrayIndex[]): NamedArray[] =>
     idx.map((e) => {
       if (e.offset + e.length > buf.length) {
-        throw new Error(`Cannot read checkpoint "${binPath}": array "${e.name}" is truncated`);
+        throw new CheckpointError(
+          `Cannot read checkpoint "${binPath}": array "${e.name}" is truncated`,
+        );
       }
       return { name: e.name, shape: e.shape, data: buf.slice(e.offset, e.offset + e.length) };
     });
@@ -121,4 +159,20 @@ export async function loadCheckpoint<C = unknown>(dir: string): Promise<Checkpoi
     step: m.step,
     rngState: m.rngState,
   };
+}
+
+/**
+ * The step of the checkpoint in `dir` after a full check (checksum included): `{ step }`,
+ * `null` when there is none, or `{ problem }` saying why it cannot be resumed.
+ */
+export async function inspectCheckpoint(
+  dir: string,
+): Promise<{ step: number } | { problem: string } | null> {
+  try {
+    const ck = await loadCheckpoint(dir);
+    return ck ? { step: ck.step } : null;
+  } catch (err) {
+    if (err instanceof CheckpointError) return { problem: err.message };
+    throw err;
+  }
 }

@@ -31,3 +31,35 @@ Deno.test("checkpoint: save/load round trip, replaces the previous one, none →
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("checkpoint: a damaged checkpoint (same size, truncated, missing) is refused, never resumed", async () => {
+  const { CheckpointError, inspectCheckpoint } = await import("./checkpoint.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const ck = {
+      weights: [{ name: "w", shape: [4], data: new Float32Array([1, 2, 3, 4]) }],
+      optimizerState: { step: 2, moments: [] },
+      config: {},
+      step: 2,
+      rngState: 1,
+    };
+    await saveCheckpoint(dir, ck);
+    assert.deepEqual(await inspectCheckpoint(dir), { step: 2 });
+    const bin = `${dir}/state-00000002.bin`;
+    const bytes = await Deno.readFile(bin);
+    bytes[5] ^= 0x40; // same size
+    await Deno.writeFile(bin, bytes);
+    await assert.rejects(() => loadCheckpoint(dir), (e: Error) => {
+      assert.ok(e instanceof CheckpointError);
+      assert.match(e.message, /state-00000002\.bin": checksum mismatch/);
+      return true;
+    });
+    await Deno.writeFile(bin, bytes.slice(0, 3));
+    const r = await inspectCheckpoint(dir);
+    assert.ok(r && "problem" in r && /checksum mismatch/.test(r.problem), JSON.stringify(r));
+    await Deno.remove(bin);
+    assert.match((await inspectCheckpoint(dir) as { problem: string }).problem, /Cannot read/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -11,6 +11,11 @@ export { buildBatch, contextWindow, prepareSequences, trajectoryPool } from "./b
 export type { Batch, BatchOptions, PreparedSequence, TrainData, TrainSequence } from "./batch.ts";
 export { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
 export type { AdamWConfig, AdamWState } from "./adamw.ts";
-export { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+export {
+  CheckpointError,
+  inspectCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
 export type { Checkpoint } from "./checkpoint.ts";
 export { resizeBilinear } from "./resize.ts";
