@@ -9,7 +9,8 @@ import { defineStage, type MetricRow, type StageContext } from "../pipeline/mod.
 import { type BackendName, initBackend } from "../learn/backend.ts";
 import { createSegmenter } from "../learn/net/mod.ts";
 import type { NamedArray, Segmenter, SegmenterConfig } from "../learn/net/types.ts";
-import { train, type TrainData } from "../learn/train/mod.ts";
+import { inspectCheckpoint, train, type TrainData } from "../learn/train/mod.ts";
+import { writeFileAtomic } from "../pipeline/mod.ts";
 import {
   adjustedRandIndex,
   argmaxLabels,
@@ -107,6 +108,35 @@ async function trainData(ctx: StageContext): Promise<TrainData> {
   return data;
 }
 
+type CurvePoint = { step: number; name: string; value: number };
+
+/** The loss curves up to a checkpoint's step, kept beside it so that a resumed run keeps them. */
+const CURVES_SIDECAR = "curves.json";
+
+/**
+ * Before training: the loss-curve history of a resumable checkpoint in `dir`. A checkpoint that
+ * is damaged, or whose curves do not reach its step, is removed (with a log line saying why)
+ * and the training starts afresh, so a resumed run always equals an uninterrupted one.
+ */
+async function resumeHistory(ctx: StageContext, dir: string): Promise<CurvePoint[]> {
+  const ck = await inspectCheckpoint(dir);
+  if (!ck) return [];
+  let why: string;
+  if ("problem" in ck) why = ck.problem;
+  else {
+    try {
+      const side = JSON.parse(await Deno.readTextFile(join(dir, CURVES_SIDECAR)));
+      if (side.step === ck.step) return side.points;
+      why = `its loss curves stop at step ${side.step}, the checkpoint is at step ${ck.step}`;
+    } catch {
+      why = `its loss curves (${CURVES_SIDECAR}) are missing or unreadable`;
+    }
+  }
+  ctx.log(`cannot resume the checkpoint in ${dir}: ${why}; starting this training afresh`);
+  await Deno.remove(dir, { recursive: true });
+  return [];
+}
+
 export const trainStage = defineStage({
   name: "train",
   cost: "heavy",
@@ -151,6 +181,9 @@ export const trainStage = defineStage({
       return;
     }
     const data = await trainData(ctx);
+    const checkpointDir = join(ctx.workDir, "checkpoint");
+    const points = await resumeHistory(ctx, checkpointDir);
+    for (const c of points) ctx.curve(c.step, c.name, c.value);
     let last = performance.now();
     let first = true;
     const result = await train(
@@ -183,7 +216,7 @@ export const trainStage = defineStage({
           weight: ctx.param<number>("loss.lambdaTemporal"),
           rampIters: ctx.param<number>("loss.rampIters"),
         },
-        checkpointDir: join(ctx.workDir, "checkpoint"),
+        checkpointDir,
         checkpointEvery: ctx.param<number>("train.checkpointEvery"),
       },
       data,
@@ -196,7 +229,9 @@ export const trainStage = defineStage({
           }
           // Loss terms only (the learning rate and gradient norm are in train.json's last step).
           for (const [name, v] of Object.entries(losses)) {
-            if (name !== "lr" && name !== "grad_norm") ctx.curve(step, name, v);
+            if (name === "lr" || name === "grad_norm") continue;
+            ctx.curve(step, name, v);
+            points.push({ step, name, value: v });
           }
           const now = performance.now();
           if (now - last > 500 || step === steps) {
@@ -208,7 +243,13 @@ export const trainStage = defineStage({
             );
           }
         },
-        onCheckpoint: ({ step }) => ctx.log(`checkpoint at step ${step}`),
+        onCheckpoint: async ({ step }) => {
+          await writeFileAtomic(
+            join(checkpointDir, CURVES_SIDECAR),
+            JSON.stringify({ step, points: points.filter((p) => p.step <= step) }),
+          );
+          ctx.log(`checkpoint at step ${step}`);
+        },
       },
     );
     try {
