@@ -226,14 +226,18 @@ export function buildCli(): Command {
         const app = await loadApp();
         const ac = new AbortController();
         let interrupts = 0;
-        const onSigint = () => {
-          if (++interrupts > 1) Deno.exit(130);
+        // SIGTERM (Slurm at a time limit, `kill`) is handled like Ctrl-C: trainings stop at the
+        // next step with a checkpoint, the lock is released and the run is marked interrupted.
+        const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+          if (++interrupts > 1) Deno.exit(name === "SIGINT" ? 130 : 143);
           console.error(
-            "\nInterrupted: finishing the stages in flight cleanly (Ctrl-C again to quit now)…",
+            `\nInterrupted (${name}): finishing the stages in flight cleanly (Ctrl-C again to quit now)…`,
           );
           ac.abort();
         };
+        const onSigint = onSignal("SIGINT"), onSigterm = onSignal("SIGTERM");
         Deno.addSignalListener("SIGINT", onSigint);
+        Deno.addSignalListener("SIGTERM", onSigterm);
         try {
           const { exitCode, runId } = await runRequest(req, app, { signal: ac.signal });
           Deno.exitCode = exitCode;
@@ -251,6 +255,7 @@ export function buildCli(): Command {
           }
         } finally {
           Deno.removeSignalListener("SIGINT", onSigint);
+          Deno.removeSignalListener("SIGTERM", onSigterm);
         }
       },
     );
@@ -339,9 +344,15 @@ export function buildCli(): Command {
       "after",
       "\nExample (normally started by `lrtl run --jobs 2`):\n  lrtl run-stage 'train/synthetic' --request .lrtl/cache/tmp/request.json\n",
     )
-    .action(async (id: string, o: { request: string }) => {
+    .addOption(
+      new Option("--watch-parent", "stop when stdin (a pipe from the driver) ends").hideHelp(),
+    )
+    .action(async (id: string, o: { request: string; watchParent?: boolean }) => {
       const { runStageWorker } = await import("../experiments/workers.ts");
-      Deno.exitCode = await runStageWorker(id, o.request, await loadApp());
+      const code = await runStageWorker(id, o.request, await loadApp(), o);
+      // The pending read of stdin would keep the process alive.
+      if (o.watchParent) Deno.exit(code);
+      Deno.exitCode = code;
     });
 
   program.command("list")

@@ -23,8 +23,8 @@ import {
   type ProgressSink,
   resolveParams,
   ResultsLog,
-  SilentProgress,
   type RunSummary,
+  SilentProgress,
   StageRegistry,
 } from "../pipeline/mod.ts";
 import { CHECKS, PROFILES, SCHEMA } from "../stages/params.ts";

@@ -37,6 +37,9 @@ const TERMINAL = new Set([
   "PREEMPTED",
 ]);
 
+/** Seconds before its time limit that Slurm sends a task SIGTERM (`#SBATCH --signal`). */
+export const SLURM_WARNING_SECONDS = 120;
+
 /** What one array's batch script needs. */
 export interface BatchSpec {
   /** Job name suffix, e.g. the stages in the array. */
@@ -82,6 +85,9 @@ export function batchScript(b: BatchSpec): string {
   if (o.gpusPerTask) lines.push(`#SBATCH --gpus-per-task=${o.gpusPerTask}`);
   if (o.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${o.cpusPerTask}`);
   if (o.time) lines.push(`#SBATCH --time=${o.time}`);
+  // An early warning before the time limit: SIGTERM to the task (the script execs lrtl), which
+  // stops a training at the next step with a checkpoint; the resubmitted task resumes from it.
+  lines.push(`#SBATCH --signal=B:TERM@${SLURM_WARNING_SECONDS}`);
   lines.push(
     "# lrtl: one stage instance per array task; the index file maps the task id to the instance.",
     "set -euo pipefail",

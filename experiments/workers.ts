@@ -25,7 +25,11 @@ export function processDelegate(requestFile: string) {
         inst.id,
         "--request",
         requestFile,
+        "--watch-parent",
       ],
+      // Never written: when the driver dies, however it dies, the worker reads end-of-file and
+      // stops (a training with a checkpoint), instead of training on unsupervised.
+      stdin: "piped",
       stdout: "piped",
       stderr: "piped",
       env: { NO_COLOR: "1" },
@@ -56,6 +60,7 @@ export function processDelegate(requestFile: string) {
       }
     }
     const status = await child.status;
+    await child.stdin.close().catch(() => {});
     job.signal?.removeEventListener("abort", onAbort);
     clearTimeout(killTimer);
     if (!status.success) {
@@ -92,13 +97,36 @@ class JsonLineProgress implements ProgressSink {
   stop() {}
 }
 
-/** `lrtl run-stage <id> --request <file>`: the worker side. Returns the exit code. */
-export async function runStageWorker(id: string, requestFile: string, app: App): Promise<number> {
+/**
+ * `lrtl run-stage <id> --request <file>`: the worker side. Returns the exit code. With
+ * `watchParent`, stdin is a pipe from the driver: its end means the driver is gone, and the
+ * worker stops as on Ctrl-C.
+ */
+export async function runStageWorker(
+  id: string,
+  requestFile: string,
+  app: App,
+  opts: { watchParent?: boolean } = {},
+): Promise<number> {
   const req: RunRequest = JSON.parse(await Deno.readTextFile(requestFile));
   const { plan } = await buildPlan(req, app);
   const { Cache } = await import("../pipeline/mod.ts");
   const ac = new AbortController();
+  // Ctrl-C (from the driver) and SIGTERM (Slurm's time-limit warning, `kill`): stop cleanly, so
+  // a training writes its checkpoint.
   Deno.addSignalListener("SIGINT", () => ac.abort());
+  Deno.addSignalListener("SIGTERM", () => ac.abort());
+  if (opts.watchParent) {
+    (async () => {
+      try {
+        for await (const _ of Deno.stdin.readable) { /* the driver never writes */ }
+      } catch { /* closed */ }
+      if (!ac.signal.aborted) {
+        console.error(`${id}: the driver is gone; stopping`);
+        ac.abort();
+      }
+    })();
+  }
   const summary = await executePlan(plan.closure(id), {
     cache: new Cache(req.cacheDir),
     runId: "worker",
