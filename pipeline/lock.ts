@@ -3,8 +3,9 @@
  *
  * The lock is a file holding JSON ({@linkcode LockInfo}), created with its content in one step
  * (written to a temporary file, then hard-linked into place, which fails when the lock exists:
- * atomic on local filesystems and NFS). While held, a heartbeat in a worker thread touches the
- * file's mtime every `leaseMs / 6`, so a stage that blocks the main thread keeps its lock.
+ * atomic on local filesystems and NFS). While held, a heartbeat in a worker thread (one per
+ * process) touches the file's mtime every `leaseMs / 6`, so a stage that blocks the main thread
+ * keeps its lock.
  *
  * A lock is stale, and taken over with a message, when
  * - its holder is on this host and its process is gone, or the pid now belongs to another
@@ -114,6 +115,45 @@ function describe(path: string, s: Seen): string {
   return `lock file ${path} is held by pid ${h.pid} on ${h.host} ("${h.command}", since ${h.since})`;
 }
 
+/** The process's heartbeat thread, shared by its locks; stopped when it holds none. */
+let heartbeat: { worker: Worker; acks: Map<string, () => void>; locks: number } | null = null;
+
+async function startHeartbeat(path: string, token: string, everyMs: number): Promise<void> {
+  if (!heartbeat) {
+    const worker = new Worker(new URL("./_lock_heartbeat.ts", import.meta.url).href, {
+      type: "module",
+    });
+    const hb = { worker, acks: new Map<string, () => void>(), locks: 0 };
+    worker.onmessage = (e: MessageEvent<string>) => hb.acks.get(e.data)?.();
+    worker.onerror = (e) => {
+      e.preventDefault();
+      for (const ack of hb.acks.values()) ack();
+    };
+    heartbeat = hb;
+  }
+  const hb = heartbeat;
+  hb.locks++;
+  // Wait for the first beat: until then a waiter could see the lease run out.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    hb.acks.set(token, () => {
+      clearTimeout(timer);
+      hb.acks.delete(token);
+      resolve();
+    });
+    hb.worker.postMessage({ op: "add", path, token, everyMs });
+  });
+}
+
+function stopHeartbeat(token: string): void {
+  if (!heartbeat) return;
+  heartbeat.worker.postMessage({ op: "remove", token });
+  if (--heartbeat.locks === 0) {
+    heartbeat.worker.terminate();
+    heartbeat = null;
+  }
+}
+
 /**
  * Acquires `path` (a file) exclusively. While another live process holds it, calls `onWait`
  * once and polls; takes over a stale lock (see the module doc); after `timeoutMs` throws an
@@ -192,28 +232,12 @@ export async function acquireLock(path: string, opts: LockOptions): Promise<Lock
       Deno.removeSync(tmp);
     } catch { /* gone */ }
   }
-  const heartbeat = new Worker(new URL("./_lock_heartbeat.ts", import.meta.url).href, {
-    type: "module",
-  });
-  // Wait for the first beat: until then a waiter would see the lease run out.
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 10_000);
-    heartbeat.onmessage = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    heartbeat.onerror = (e) => {
-      e.preventDefault();
-      clearTimeout(timer);
-      resolve();
-    };
-    heartbeat.postMessage({ path, token, everyMs: Math.max(10, Math.floor(lease / 6)) });
-  });
+  await startHeartbeat(path, token, Math.max(10, Math.floor(lease / 6)));
   let held = true;
   const release = () => {
     if (!held) return;
     held = false;
-    heartbeat.terminate();
+    stopHeartbeat(token);
     const s = look(path);
     if (s?.holder?.token !== token) return; // taken over (we were considered dead)
     try {

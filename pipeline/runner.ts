@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ArtifactCheck, Cache, InstanceRecord } from "./cache.ts";
 import { writeFileAtomic } from "./cache.ts";
 import { codeHash } from "./code_hash.ts";
+import { acquireLock } from "./lock.ts";
 import type { Instance, Plan } from "./graph.ts";
 import { cacheKey } from "./key.ts";
 import type { Params, ParamValue } from "./params.ts";
@@ -204,23 +205,26 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     const forced = opts.force?.has(inst.stage.name) || opts.force?.has(inst.id);
     const rec = await cache.readRecord(inst.id);
     const check = staleUp ? null : await cache.check(key);
-    if (!forced && check?.ok) {
-      const metrics = await readMetrics(check.dir);
+    const useCached = async (c: { hash: string; dir: string }) => {
+      const metrics = await readMetrics(c.dir);
       await finish(inst, {
         id: inst.id,
         stage: inst.stage.name,
         status: "cached",
         reason: rec?.key === key ? { kind: "up to date" } : { kind: "restored from cache" },
         key,
-        hash: check.hash,
-        dir: check.dir,
+        hash: c.hash,
+        dir: c.dir,
         seconds: 0,
         metrics,
       });
       if (rec?.key !== key && !opts.dryRun) {
-        await writeRecord(cache, inst, key, code, inputs, opts.env, check.hash);
+        await writeRecord(cache, inst, key, code, inputs, opts.env, c.hash);
       }
       await record(opts, inst, key, "cached", "up to date", started);
+    };
+    if (!forced && check?.ok) {
+      await useCached(check);
       return;
     }
     const reason: Reason = forced
@@ -295,61 +299,85 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       }
       return;
     }
-    const pendingArtifact = await cache.begin(key);
-    const workDir = cache.workDir(key);
-    await Deno.mkdir(workDir, { recursive: true });
-    const metrics: MetricRow[] = [];
-    const curves: CurvePoint[] = [];
-    const ref = (id: string): ArtifactRef => {
-      const up = plan.instances.get(id)!;
-      const r = results.get(id)!;
-      return { id, stage: up.stage.name, scope: up.scope, dir: r.dir!, hash: r.hash! };
-    };
-    const ctx: StageContext = {
-      id: inst.id,
-      scope: inst.scope,
-      params: inst.params,
-      param: <T extends ParamValue>(k: string) => {
-        if (!inst.stage.params.includes(k)) {
-          throw new Error(`Stage "${inst.stage.name}" reads param "${k}" but does not declare it`);
-        }
-        return inst.params[k] as T;
-      },
-      outDir: pendingArtifact.dir,
-      workDir,
-      input: (stage) => {
-        const ids = inst.inputs.get(stage);
-        if (!ids || ids.length !== 1) {
-          throw new Error(
-            `Stage "${inst.stage.name}" has ${
-              ids?.length ?? 0
-            } inputs from "${stage}"; use inputs()`,
+    // One process at a time builds a key in its work folder (checkpoints): another run, or a
+    // worker its killed driver left, may be at it. Wait for it, then use what it built.
+    const workLock = await acquireLock(`${cache.workDir(key)}.lock`, {
+      command: `lrtl ${inst.id}`,
+      onWait: (m) => progress.log(`${inst.id}: ${m}`),
+      onStale: (m) => progress.log(`${inst.id}: ${m}`),
+    });
+    try {
+      const built = forced ? null : await cache.check(key);
+      if (built?.ok) {
+        await useCached(built);
+        return;
+      }
+      const pendingArtifact = await cache.begin(key);
+      const workDir = cache.workDir(key);
+      await Deno.mkdir(workDir, { recursive: true });
+      const metrics: MetricRow[] = [];
+      const curves: CurvePoint[] = [];
+      const ref = (id: string): ArtifactRef => {
+        const up = plan.instances.get(id)!;
+        const r = results.get(id)!;
+        return { id, stage: up.stage.name, scope: up.scope, dir: r.dir!, hash: r.hash! };
+      };
+      const ctx: StageContext = {
+        id: inst.id,
+        scope: inst.scope,
+        params: inst.params,
+        param: <T extends ParamValue>(k: string) => {
+          if (!inst.stage.params.includes(k)) {
+            throw new Error(
+              `Stage "${inst.stage.name}" reads param "${k}" but does not declare it`,
+            );
+          }
+          return inst.params[k] as T;
+        },
+        outDir: pendingArtifact.dir,
+        workDir,
+        input: (stage) => {
+          const ids = inst.inputs.get(stage);
+          if (!ids || ids.length !== 1) {
+            throw new Error(
+              `Stage "${inst.stage.name}" has ${
+                ids?.length ?? 0
+              } inputs from "${stage}"; use inputs()`,
+            );
+          }
+          return ref(ids[0]);
+        },
+        inputs: (stage) => (inst.inputs.get(stage) ?? []).map(ref),
+        progress: (d, t, note) => progress.stageProgress(inst.id, d, t, note),
+        log: (m) => progress.log(`${inst.id}: ${m}`),
+        metrics: (rows) => void metrics.push(...rows),
+        curve: (step, name, value) => void curves.push({ step, name, value }),
+        signal: opts.signal ?? new AbortController().signal,
+        env: opts.stageEnv ?? {},
+      };
+      try {
+        await inst.stage.run(ctx);
+        opts.signal?.throwIfAborted();
+        await Deno.writeTextFile(
+          join(pendingArtifact.dir, "metrics.json"),
+          JSON.stringify(metrics),
+        );
+        if (curves.length) {
+          await Deno.writeTextFile(
+            join(pendingArtifact.dir, "curves.json"),
+            JSON.stringify(curves),
           );
         }
-        return ref(ids[0]);
-      },
-      inputs: (stage) => (inst.inputs.get(stage) ?? []).map(ref),
-      progress: (d, t, note) => progress.stageProgress(inst.id, d, t, note),
-      log: (m) => progress.log(`${inst.id}: ${m}`),
-      metrics: (rows) => void metrics.push(...rows),
-      curve: (step, name, value) => void curves.push({ step, name, value }),
-      signal: opts.signal ?? new AbortController().signal,
-      env: opts.stageEnv ?? {},
-    };
-    try {
-      await inst.stage.run(ctx);
-      opts.signal?.throwIfAborted();
-      await Deno.writeTextFile(join(pendingArtifact.dir, "metrics.json"), JSON.stringify(metrics));
-      if (curves.length) {
-        await Deno.writeTextFile(join(pendingArtifact.dir, "curves.json"), JSON.stringify(curves));
+        const hash = await pendingArtifact.commit();
+        await writeRecord(cache, inst, key, code, inputs, opts.env, hash);
+        await Deno.remove(workDir, { recursive: true }).catch(() => {});
+        await succeed(hash, metrics, curves);
+      } catch (e) {
+        await pendingArtifact.abort();
+        await fail(e);
       }
-      const hash = await pendingArtifact.commit();
-      await writeRecord(cache, inst, key, code, inputs, opts.env, hash);
-      await Deno.remove(workDir, { recursive: true }).catch(() => {});
-      await succeed(hash, metrics, curves);
-    } catch (e) {
-      await pendingArtifact.abort();
-      await fail(e);
+    } finally {
+      workLock.release();
     }
   };
 

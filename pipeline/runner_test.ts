@@ -181,3 +181,26 @@ Deno.test("store: stage runs and metrics survive a reopen; schema is versioned",
   again.close();
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("runner: a work folder is used by one process at a time; the second waits for it", async () => {
+  const dir = await tmp();
+  const dry = await runToy(dir, {}, { dryRun: true });
+  const key = dry.results.get("numbers/a")!.key;
+  const cache = new Cache(dir);
+  // Another process is building numbers/a (a worker left behind by a killed driver).
+  const { acquireLock } = await import("./lock.ts");
+  const other = await acquireLock(`${cache.workDir(key)}.lock`, { command: "other worker" });
+  const lines: string[] = [];
+  let done = false;
+  const run = runToy(dir, {}, { log: (l) => lines.push(l) }).finally(() => (done = true));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert(!done, "waits for the work folder");
+  assert(
+    lines.some((l) => l.includes(`lock file ${cache.workDir(key)}.lock is held by pid`)),
+    lines.join("\n"),
+  );
+  other.release();
+  const summary = await run;
+  assertEquals(summary.failed, 0);
+  await Deno.remove(dir, { recursive: true });
+});
