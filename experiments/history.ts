@@ -14,12 +14,16 @@ import {
 } from "../pipeline/mod.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
 
-/** Lays out rows as aligned columns (first `left` columns left-aligned, the rest right). */
-export function columns(rows: readonly string[][], left = 1): string[] {
+/**
+ * Lays out rows as aligned columns: `align` is a string of `l`/`r` per column, or the number of
+ * leading left-aligned columns (the rest right-aligned).
+ */
+export function columns(rows: readonly string[][], align: number | string = 1): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const left = (i: number) => (typeof align === "number" ? i < align : align[i] !== "r");
   return rows.map((r) =>
-    r.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
+    r.map((c, i) => (left(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
       .trimEnd()
   );
 }
@@ -82,7 +86,7 @@ export async function runsLines(
       commit(r),
       r.experiments,
     ]),
-  ], 6);
+  ], "llllllrrrrll");
 }
 
 function paramsOf(r: RunSummaryRow): Record<string, unknown> {
