@@ -388,7 +388,10 @@ export function buildCli(): Command {
 
   program.command("report")
     .addOption(dbOption())
-    .option("--run <id>", "run to report (default: the latest finished run)")
+    .option(
+      "--run <run>",
+      "run to report: id, id prefix or name (default: the latest finished run)",
+    )
     .option("--out <dir>", "output folder", `${PROJECT_ROOT}/reports/out`)
     .description(
       "Render the HTML page, Markdown summary and figures of a run from the results database.",
