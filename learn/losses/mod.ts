@@ -15,7 +15,11 @@ export {
 export { smoothTracks } from "./smooth.ts";
 export { temporalLoss } from "./temporal.ts";
 export {
+  type TrackMatrix,
+  trackScaleFactor,
   trajectoryLoss,
   type TrajectoryLossOptions,
   type TrajectoryLossVariant,
+  trajectorySpectra,
 } from "./trajectory.ts";
+export { type LtKernels, ltKernels, type LtKernelsName } from "./lt_kernels.ts";
