@@ -62,8 +62,10 @@ export const SCHEMA = {
     flow: p.bool(true, "use Lf"),
     trajectory: p.bool(true, "use Lt"),
     temporal: p.bool(true, "use Lr"),
-    lambdaFlow: p.num(0.03),
-    lambdaTrajectory: p.num(5e-5),
+    lambdaFlow: p.num(0.03, { doc: "λf; Lf in 854×480-frame px at the working resolution" }),
+    lambdaTrajectory: p.num(5e-5, {
+      doc: "λt; Lt in 854×480-frame px, rescaled to trajectoryTracks",
+    }),
     lambdaTemporal: p.num(0.1),
     rampIters: p.int(160000, {
       min: 1,
@@ -71,9 +73,14 @@ export const SCHEMA = {
     }),
     rank: p.int(5, { min: 0 }),
     variant: p.str("tail", LOSS_VARIANTS, "trajectory-loss formulation"),
+    trajectoryTracks: p.int(70000, {
+      min: 0,
+      doc:
+        "Lt is rescaled as if this many tracks were used (σ ∝ √N; the paper's 70 000); 0 = raw N",
+    }),
     flowClip: p.num(20, {
       min: 0,
-      doc: "flow clip (px at 854 px width; scaled to the working width)",
+      doc: "flow clip (px of the 854×480 frame, the units of Lf)",
     }),
   },
   eval: {
