@@ -13,7 +13,8 @@ export {
   temporalRamp,
 } from "./schedule.ts";
 export { smoothTracks } from "./smooth.ts";
-export { temporalLoss } from "./temporal.ts";
+export { temporalLoss, temporalLossBothWays } from "./temporal.ts";
+export { PAPER_FRAME, PAPER_TRACKS, paperScale } from "./units.ts";
 export {
   type TrackMatrix,
   trackScaleFactor,

@@ -6,7 +6,8 @@
  * Units. Lt grows linearly with the coordinates' scale and, for a fixed distribution of tracks,
  * with √N (G = Σ_n w_n² c_n c_nᵀ is a sum over tracks). The paper computes it in pixels of the
  * 854×480 frame with N = 70 000 tracks; `coordScale` and `trackScale` reproduce those units when
- * the working frame or N are smaller (learn/train/train.ts sets both, see README "Loss units").
+ * the working frame or N are smaller (training converts the coordinates in learn/train/batch.ts
+ * and sets `trackScale` in learn/train/train.ts; see README "Loss units").
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
