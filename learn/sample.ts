@@ -49,3 +49,41 @@ export function sampleAt(maps: tf.Tensor4D, xy: tf.Tensor3D): tf.Tensor3D {
     return tf.add(top, tf.mul(fy, tf.sub(bottom, top))) as tf.Tensor3D;
   });
 }
+
+/**
+ * Weights of bilinear resizing along one axis, `[outSize, inSize]` row-major: half-pixel
+ * centres and edge clamp, the convention of learn/train/resize.ts (and of PyTorch
+ * `interpolate(mode="bilinear", align_corners=False)` for upsampling).
+ */
+export function bilinearWeights(inSize: number, outSize: number): Float32Array {
+  const m = new Float32Array(outSize * inSize);
+  const s = inSize / outSize;
+  for (let o = 0; o < outSize; o++) {
+    const f = Math.min(Math.max((o + 0.5) * s - 0.5, 0), inSize - 1);
+    const i0 = Math.floor(f), i1 = Math.min(i0 + 1, inSize - 1), t = f - i0;
+    m[o * inSize + i0] += 1 - t;
+    m[o * inSize + i1] += t;
+  }
+  return m;
+}
+
+/**
+ * Differentiable bilinear resize of `[B, H, W, C]` maps to `[B, outH, outW, C]` as two matrix
+ * products with {@link bilinearWeights} (the same values on every backend, and a plain matMul
+ * gradient; tfjs-wasm's ResizeBilinearGrad ignores half-pixel centres).
+ */
+export function resizeBilinearTf(x: tf.Tensor4D, outH: number, outW: number): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  if (h === outH && w === outW) return tf.clone(x);
+  return tf.tidy(() => {
+    const rx = tf.tensor2d(bilinearWeights(w, outW), [outW, w]);
+    const ry = tf.tensor2d(bilinearWeights(h, outH), [outH, h]);
+    // width: [B·H, W, C] → [B·H·C, W] · Rxᵀ
+    const xt = tf.reshape(tf.transpose(x, [0, 1, 3, 2]), [b * h * c, w]);
+    const xw = tf.reshape(tf.matMul(xt, rx, false, true), [b, h, c, outW]);
+    // height: [B, C, outW, H] · Ryᵀ
+    const yt = tf.reshape(tf.transpose(xw, [0, 2, 3, 1]), [b * c * outW, h]);
+    const yh = tf.reshape(tf.matMul(yt, ry, false, true), [b, c, outW, outH]);
+    return tf.transpose(yh, [0, 3, 2, 1]) as tf.Tensor4D;
+  });
+}

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "./backend.ts";
-import { sampleAt } from "./sample.ts";
+import { bilinearWeights, resizeBilinearTf, sampleAt } from "./sample.ts";
+import { resizeBilinear } from "./train/resize.ts";
 
 await initBackend("wasm");
 
@@ -71,4 +72,41 @@ Deno.test("sampleAt gradient w.r.t. maps matches the cpu backend (and is the bil
     if (res[0][i] !== 0) nz++;
   }
   assert.ok(nz > 10);
+});
+
+Deno.test("resizeBilinearTf equals the plain-JS resize (half-pixel, clamped) and is differentiable", () => {
+  const before = tf.memory().numTensors;
+  const [b, h, w, c] = [2, 5, 7, 3];
+  const vals = Float32Array.from({ length: b * h * w * c }, (_, i) => Math.cos(i * 0.7));
+  for (const [oh, ow] of [[12, 17], [5, 7], [3, 4]]) {
+    const x = tf.tensor4d(vals, [b, h, w, c]);
+    const y = resizeBilinearTf(x, oh, ow);
+    assert.deepEqual(y.shape, [b, oh, ow, c]);
+    const got = y.dataSync();
+    for (let bb = 0; bb < b; bb++) {
+      const want = resizeBilinear(
+        vals.subarray(bb * h * w * c, (bb + 1) * h * w * c),
+        h,
+        w,
+        c,
+        oh,
+        ow,
+      );
+      want.forEach((v, i) => {
+        assert.ok(Math.abs(got[bb * oh * ow * c + i] - v) < 1e-5, `${oh}x${ow} [${bb}, ${i}]`);
+      });
+    }
+    // gradient of Σ y ⊙ g is Rᵀ g: check one entry against the weights
+    const g = tf.grad((t: tf.Tensor) => tf.sum(resizeBilinearTf(t as tf.Tensor4D, oh, ow)))(x);
+    const rx = bilinearWeights(w, ow), ry = bilinearWeights(h, oh);
+    const colSum = (m: Float32Array, out: number, inp: number, j: number) => {
+      let s = 0;
+      for (let o = 0; o < out; o++) s += m[o * inp + j];
+      return s;
+    };
+    const want = colSum(ry, oh, h, 2) * colSum(rx, ow, w, 3);
+    assert.ok(Math.abs(g.dataSync()[(2 * w + 3) * c] - want) < 1e-5);
+    tf.dispose([x, y, g]);
+  }
+  assert.equal(tf.memory().numTensors, before);
 });

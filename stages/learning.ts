@@ -167,6 +167,7 @@ export const trainStage = defineStage({
     "loss.rampIters",
     "loss.rank",
     "loss.variant",
+    "loss.trajectoryTracks",
     "loss.flowClip",
   ],
   inputs: ["frames", "flow", "tracks"],
@@ -210,6 +211,7 @@ export const trainStage = defineStage({
           weight: ctx.param<number>("loss.lambdaTrajectory"),
           rank: ctx.param<number>("loss.rank"),
           variant: ctx.param<string>("loss.variant") as "tail",
+          referenceTracks: ctx.param<number>("loss.trajectoryTracks"),
         },
         temporal: {
           enabled: ctx.param<boolean>("loss.temporal"),

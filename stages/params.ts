@@ -65,8 +65,14 @@ export const SCHEMA = {
     flow: p.bool(true, "use Lf"),
     trajectory: p.bool(true, "use Lt"),
     temporal: p.bool(true, "use Lr"),
-    lambdaFlow: p.num(0.03, { min: 0, doc: "weight λf of Lf (paper: 0.03)" }),
-    lambdaTrajectory: p.num(5e-5, { min: 0, doc: "weight λt of Lt (paper: 5e-5)" }),
+    lambdaFlow: p.num(0.03, {
+      min: 0,
+      doc: "weight λf of Lf (paper: 0.03); Lf in 854×480-frame px",
+    }),
+    lambdaTrajectory: p.num(5e-5, {
+      min: 0,
+      doc: "weight λt of Lt (paper: 5e-5); Lt in 854×480-frame px, rescaled to trajectoryTracks",
+    }),
     lambdaTemporal: p.num(0.1, {
       min: 0,
       doc: "weight λr of Lr, times the ramp s(it) (paper: 0.1)",
@@ -81,9 +87,14 @@ export const SCHEMA = {
       doc: "rank r of Lt: singular values past the r-th are penalised (paper: 5; below 2T)",
     }),
     variant: p.str("tail", LOSS_VARIANTS, "trajectory-loss formulation"),
+    trajectoryTracks: p.int(70000, {
+      min: 0,
+      doc:
+        "Lt is rescaled as if this many tracks were used (σ ∝ √N; the paper's 70 000); 0 = raw N",
+    }),
     flowClip: p.num(20, {
       above: 0,
-      doc: "flow clip (px at 854 px width; scaled to the working width)",
+      doc: "flow clip (px of the 854×480 frame, the units of Lf)",
     }),
   },
   eval: {

@@ -3,10 +3,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { resizeBilinearTf } from "../sample.ts";
 
 /** Options of {@link flowLoss}. */
 export interface FlowLossOptions {
-  /** Clip flow to ±clip px before fitting (paper: 20 px at 480×854; the caller rescales). */
+  /**
+   * Clip flow to ±clip before fitting, in the flow's units (paper: 20 px of the 854×480
+   * frame, the units learn/train/batch.ts gives the flow).
+   */
   clip?: number;
   /** Ridge added to each 6×6 normal matrix, relative to its mean diagonal (default 1e-6). */
   ridge?: number;
@@ -92,56 +96,51 @@ function spdSolve(a: tf.Tensor3D, r: tf.Tensor3D): tf.Tensor3D {
 }
 
 /**
- * Lf: per component k and flow channel, fit θ = argmin ‖diag(m_k)(Φθ − u)‖² (quadratic motion
- * φ = [x, y, x², y², xy, 1], x, y divided by W, H), reconstruct F̂ = Σ_k m_k ⊙ Φθ_k and return
- * MSE(F, F̂) over all pixels and both channels. Gradients flow through the solve.
+ * Lf: the masks are upsampled bilinearly to the flow's resolution (as the paper), then per
+ * component k and flow channel θ = argmin ‖diag(m_k)(Φθ − u)‖² is fitted (quadratic motion
+ * φ = [x, y, x², y², xy, 1], x, y divided by W, H), F̂ = Σ_k m_k ⊙ Φθ_k is reconstructed and
+ * MSE(F, F̂) over all pixels and both channels is returned. Gradients flow through the solve and
+ * the upsampling. Lf scales with the square of the flow's units: the paper's λf = 0.03 assumes
+ * pixels of the 854×480 frame.
  *
- * @param masks [B, H, W, K] soft masks (softmax over K)
- * @param flow [B, H, W, 2] pixels; clipped to ±`clip` here
+ * @param masks [B, h, w, K] soft masks (softmax over K), at any resolution
+ * @param flow [B, H, W, 2] flow (u, v); clipped to ±`clip` here
  */
 export function flowLoss(
   masks: tf.Tensor4D,
   flow: tf.Tensor4D,
   opts: FlowLossOptions = {},
 ): tf.Scalar {
-  const [b, h, w, k] = masks.shape;
-  if (flow.shape.join() !== [b, h, w, 2].join()) {
+  const [b, hm, wm, k] = masks.shape;
+  const [bf, h, w, two] = flow.shape;
+  if (bf !== b || two !== 2) {
     throw new RangeError(
-      `learn/losses/flow.ts: flow [${flow.shape}] must be [${b},${h},${w},2] like masks`,
+      `learn/losses/flow.ts: flow [${flow.shape}] must be [${b},H,W,2] like masks [${masks.shape}]`,
     );
   }
   const clip = opts.clip ?? 20;
   const ridge = opts.ridge ?? 1e-6;
   return tf.tidy(() => {
     const hw = h * w;
+    const up = hm === h && wm === w ? masks : resizeBilinearTf(masks, h, w);
     const phi = tf.tensor2d(features(h, w), [hw, 6]);
     const u = tf.reshape(tf.clipByValue(flow, -clip, clip), [b, hw, 2]);
-    const m = tf.reshape(masks, [b, hw, k]);
+    const m = tf.reshape(up, [b, hw, k]);
     const wt = tf.transpose(tf.square(m), [0, 2, 1]); // [B,K,HW] weights m²
-    const phiPhi = tf.reshape(
-      tf.mul(tf.expandDims(phi, 2), tf.expandDims(phi, 1)),
-      [1, hw, 36],
-    ); // [1,HW,36]
-    const a = tf.reshape(tf.matMul(wt, tf.tile(phiPhi, [b, 1, 1])), [b * k, 6, 6]);
-    const phiU = tf.reshape(
-      tf.mul(tf.expandDims(tf.expandDims(phi, 0), 3), tf.expandDims(u, 2)),
-      [b, hw, 12],
-    ); // [B,HW,12]
-    const r = tf.reshape(tf.matMul(wt, phiU), [b * k, 6, 2]);
+    const phiPhi = tf.reshape(tf.mul(tf.expandDims(phi, 2), tf.expandDims(phi, 1)), [hw, 36]);
+    const a = tf.reshape(tf.matMul(tf.reshape(wt, [b * k, hw]), phiPhi), [b * k, 6, 6]);
+    // R[b,k,i,c] = Σ_p m²[b,p,k] φ[p,i] u[b,p,c]
+    const wu = tf.mul(tf.expandDims(wt, 2), tf.expandDims(tf.transpose(u, [0, 2, 1]), 1));
+    const r = tf.transpose(
+      tf.reshape(tf.matMul(tf.reshape(wu, [b * k * 2, hw]), phi), [b * k, 2, 6]),
+      [0, 2, 1],
+    ); // [B*K,6,2]
     const diagMean = tf.div(tf.sum(tf.mul(a, tf.eye(6)), [1, 2], true), 6);
     const aReg = tf.add(a, tf.mul(tf.add(tf.mul(diagMean, ridge), 1e-12), tf.eye(6)));
     const theta = spdSolve(aReg as tf.Tensor3D, r as tf.Tensor3D); // [B*K,6,2]
-    const th = tf.reshape(tf.transpose(tf.reshape(theta, [b, k, 6, 2]), [0, 2, 1, 3]), [
-      b,
-      6,
-      k * 2,
-    ]);
-    const pred = tf.reshape(tf.matMul(tf.tile(tf.expandDims(phi, 0), [b, 1, 1]), th), [
-      b,
-      hw,
-      k,
-      2,
-    ]);
+    // Φθ for every (b, k, c): [HW, 6] · [6, B·K·2]
+    const th = tf.reshape(tf.transpose(theta, [1, 0, 2]), [6, b * k * 2]);
+    const pred = tf.transpose(tf.reshape(tf.matMul(phi, th), [hw, b, k, 2]), [1, 0, 2, 3]);
     const fHat = tf.sum(tf.mul(pred, tf.expandDims(m, 3)), 2); // [B,HW,2]
     return tf.mean(tf.square(tf.sub(u, fHat))) as tf.Scalar;
   });

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "../backend.ts";
 import { flowLoss } from "./flow.ts";
+import { resizeBilinearTf } from "../sample.ts";
 
 await initBackend("wasm");
 
@@ -88,4 +89,51 @@ Deno.test("flowLoss gradient w.r.t. masks matches central differences", () => {
     assert.ok(Math.abs(fd - gv[idx]) <= 2e-2 * gmax, `d[${idx}] ${gv[idx]} vs fd ${fd}`);
   }
   tf.dispose([flow, lt]);
+});
+
+Deno.test("flowLoss units: flow (and clip) × s gives Lf × s², so 854-px units weigh (854/W)²", () => {
+  const s = scene(0.4);
+  for (const f of [854 / 112, 854 / 256, 0.5]) {
+    const scaled = s.flow.map((v) => v * f);
+    const a = loss(s.masks, s.flow, 4), b = loss(s.masks, scaled, 4 * f);
+    assert.ok(Math.abs(b / a - f * f) <= 1e-4 * f * f, `×${f}: ratio ${b / a}`);
+  }
+});
+
+Deno.test("flowLoss upsamples low-resolution masks to the flow's resolution (differentiably)", () => {
+  const s = scene(0.3);
+  const [h, w] = [H / 2, W / 2];
+  // coarse soft masks: mean-pool the hard masks, then soften
+  const coarse = new Float32Array(B * h * w * K);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < H; i++) {
+      for (let j = 0; j < W; j++) {
+        for (let k = 0; k < K; k++) {
+          coarse[((b * h + (i >> 1)) * w + (j >> 1)) * K + k] +=
+            s.masks[((b * H + i) * W + j) * K + k] / 4;
+        }
+      }
+    }
+  }
+  const before = tf.memory().numTensors;
+  const mc = tf.tensor4d(coarse, [B, h, w, K]);
+  const flow = tf.tensor4d(s.flow, [B, H, W, 2]);
+  const up = resizeBilinearTf(mc, H, W);
+  const direct = flowLoss(mc, flow), explicit = flowLoss(up, flow);
+  assert.ok(Math.abs(direct.dataSync()[0] - explicit.dataSync()[0]) <= 1e-6);
+  const g = tf.grad((x: tf.Tensor) => flowLoss(x as tf.Tensor4D, flow))(mc);
+  const gv = g.dataSync();
+  const gmax = Math.max(...Array.from(gv, Math.abs));
+  for (const idx of [1, 30, 77, 150]) {
+    const eps = 1e-2;
+    const val = (d: number) => {
+      const a = coarse.slice();
+      a[idx] += d;
+      return tf.tidy(() => flowLoss(tf.tensor4d(a, [B, h, w, K]), flow).dataSync()[0]);
+    };
+    const fd = (val(eps) - val(-eps)) / (2 * eps);
+    assert.ok(Math.abs(fd - gv[idx]) <= 2e-2 * gmax, `d[${idx}] ${gv[idx]} vs fd ${fd}`);
+  }
+  tf.dispose([mc, flow, up, direct, explicit, g]);
+  assert.equal(tf.memory().numTensors, before);
 });

@@ -13,9 +13,14 @@ export {
   temporalRamp,
 } from "./schedule.ts";
 export { smoothTracks } from "./smooth.ts";
-export { temporalLoss } from "./temporal.ts";
+export { temporalLoss, temporalLossBothWays } from "./temporal.ts";
+export { PAPER_FRAME, PAPER_TRACKS, paperScale } from "./units.ts";
 export {
+  type TrackMatrix,
+  trackScaleFactor,
   trajectoryLoss,
   type TrajectoryLossOptions,
   type TrajectoryLossVariant,
+  trajectorySpectra,
 } from "./trajectory.ts";
+export { type LtKernels, ltKernels, type LtKernelsName } from "./lt_kernels.ts";

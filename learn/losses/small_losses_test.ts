@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "../backend.ts";
 import { LOSS_DEFAULTS, lrtlLoss, temporalRamp } from "./schedule.ts";
 import { smoothTracks } from "./smooth.ts";
-import { temporalLoss } from "./temporal.ts";
+import { temporalLoss, temporalLossBothWays } from "./temporal.ts";
 
 await initBackend("wasm");
 
@@ -23,6 +23,32 @@ Deno.test("temporalLoss: visibility-weighted mean of squared mask differences", 
   g.dataSync().forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `grad ${i}: ${v}`));
   tf.dispose([ma, mb, vis, l, same, none, g]);
   assert.ok(tf.memory().numTensors <= before + 1); // the zeros() above
+});
+
+Deno.test("temporalLossBothWays: the mean of the two directional means, not one pooled mean", () => {
+  const before = tf.memory().numTensors;
+  // a→b: tracks 0–2 (2 visible, squared distances 2 and 0); b→a: tracks 3–4 (1 visible: 0.5)
+  const ma = tf.tensor3d([[[1, 0], [0.5, 0.5], [0, 1], [1, 0], [0, 1]]]);
+  const mb = tf.tensor3d([[[0, 1], [0.5, 0.5], [1, 0], [0.5, 0.5], [1, 0]]]);
+  const vis = tf.tensor2d([[1, 1, 0, 1, 0]]);
+  const vis1 = tf.tensor2d([[1, 1, 0, 0, 0]]);
+  const [lb, lp, l1] = [
+    temporalLossBothWays(ma, mb, vis, 3),
+    temporalLoss(ma, mb, vis),
+    temporalLossBothWays(ma, mb, vis1, 3),
+  ];
+  const both = lb.dataSync()[0], pooled = lp.dataSync()[0], oneWay = l1.dataSync()[0];
+  assert.ok(Math.abs(both - (1 + 0.5) / 2) < 1e-6, `both ways ${both}`);
+  assert.ok(Math.abs(pooled - 2.5 / 3) < 1e-6, `pooled ${pooled}`);
+  // a direction without visible tracks is left out
+  assert.ok(Math.abs(oneWay - 1) < 1e-6, `one way ${oneWay}`);
+  const g = tf.grad((x: tf.Tensor) => temporalLossBothWays(x as tf.Tensor3D, mb, vis, 3))(ma);
+  // ∂/∂ma = 2(ma − mb) / (2 · visible tracks of its direction)
+  const want = [0.5, -0.5, 0, 0, 0, 0, 0.5, -0.5, 0, 0];
+  g.dataSync().forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `grad ${i}: ${v}`));
+  assert.throws(() => temporalLossBothWays(ma, mb, vis, 5), RangeError);
+  tf.dispose([ma, mb, vis, vis1, lb, lp, l1, g]);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 Deno.test("temporalRamp and LOSS_DEFAULTS follow the reference", () => {

@@ -1,6 +1,10 @@
 /**
  * Building one training batch in plain JS: 4-frame groups [t, t+g, t+5, t+g+5], horizontal
- * flip, flow at network resolution, trajectory inputs of Lt and track pairs of Lr.
+ * flip, flow for Lf, trajectory inputs of Lt and track pairs of Lr.
+ *
+ * Units (learn/losses/units.ts): flow vectors and Lt coordinates are in pixels of the paper's
+ * 854×480 frame (x · 854/W, y · 480/H of a W×H working frame); positions that sample the
+ * network's masks are in network pixels.
  *
  * Batch layout: position `role · G + j` holds role `role` (0: t, 1: t+g, 2: t+5, 3: t+g+5) of
  * group j, so frames `[0, 2G)` pair with frames `[2G, 4G)` five frames later (Lr pairs).
@@ -10,6 +14,7 @@ import type { RgbImage } from "../../video/types.ts";
 import type { FlowField, Tracks } from "../../motion/types.ts";
 import type { Rng } from "../net/rng.ts";
 import { resizeBilinear } from "./resize.ts";
+import { paperScale } from "../losses/units.ts";
 
 /** One training sequence, at the working resolution. */
 export interface TrainSequence {
@@ -36,6 +41,9 @@ export interface BatchOptions {
   offset: number;
   netHeight: number;
   netWidth: number;
+  /** Resolution of the flow for Lf (the paper: the working frame; masks are upsampled to it). */
+  flowHeight: number;
+  flowWidth: number;
   flipProb: number;
   flipNegatesU: boolean;
   numTracks: number;
@@ -52,9 +60,17 @@ export interface Batch {
   size: number;
   /** `[B, Hn, Wn, 3]` in [0, 1]. */
   images: Float32Array;
-  /** `[B, Hn, Wn, 2]` flow in network pixels (empty when not needed). */
+  /**
+   * `[B, Hf, Wf, 2]` flow at the flow resolution (`flowHeight`×`flowWidth`), vectors in pixels
+   * of the 854×480 frame (empty when not needed).
+   */
   flow: Float32Array;
-  /** `[B, 2T, N]` smoothed absolute working-frame pixels, all x rows then all y rows. */
+  flowHeight: number;
+  flowWidth: number;
+  /**
+   * `[B, 2T, N]` smoothed absolute coordinates in pixels of the 854×480 frame, all x rows then
+   * all y rows.
+   */
   ltCoords: Float32Array;
   /** `[B, N, 2]` raw positions at the frame, in network pixels (for `sampleAt`). */
   ltXY: Float32Array;
@@ -64,6 +80,11 @@ export interface Batch {
   lrXYB: Float32Array;
   /** `[P, M]` 1 where the track is visible in both frames. */
   lrVisible: Float32Array;
+  /**
+   * Tracks `[0, lrSplit)` of each Lr pair were sampled among those visible in frame a (the
+   * a→b direction), the rest among those visible in b (b→a).
+   */
+  lrSplit: number;
   /** Context length T. */
   window: number;
   /** Which (sequence, frame, flipped) each batch position came from. */
@@ -233,7 +254,7 @@ export async function buildBatch(
         `with gaps ${opts.gaps.join(",")}`,
     );
   }
-  const { netHeight: Hn, netWidth: Wn } = opts;
+  const { netHeight: Hn, netWidth: Wn, flowHeight: Hf, flowWidth: Wf } = opts;
   const T = 2 * opts.context + 1;
   const N = opts.numTracks;
   const M = opts.numTemporalTracks;
@@ -241,12 +262,15 @@ export async function buildBatch(
   const batch: Batch = {
     size: B,
     images: new Float32Array(B * Hn * Wn * 3),
-    flow: new Float32Array(opts.needFlow ? B * Hn * Wn * 2 : 0),
+    flow: new Float32Array(opts.needFlow ? B * Hf * Wf * 2 : 0),
+    flowHeight: Hf,
+    flowWidth: Wf,
     ltCoords: new Float32Array(opts.needTrajectory ? B * 2 * T * N : 0),
     ltXY: new Float32Array(opts.needTrajectory ? B * N * 2 : 0),
     lrXYA: new Float32Array(opts.needTemporal ? P * M * 2 : 0),
     lrXYB: new Float32Array(opts.needTemporal ? P * M * 2 : 0),
     lrVisible: new Float32Array(opts.needTemporal ? P * M : 0),
+    lrSplit: Math.ceil(M / 2),
     window: T,
     frames: new Array(B),
   };
@@ -276,6 +300,7 @@ export async function buildBatch(
     const tr = seq.src.tracks;
     const F = tr.numFrames;
     const fx = (x: number) => (flipped ? W - 1 - x : x);
+    const [px, py] = paperScale(W, seq.height);
     for (let role = 0; role < 4; role++) {
       const b = role * G + j;
       const t = ts[role];
@@ -290,13 +315,17 @@ export async function buildBatch(
         if (fl.uv.length !== fl.width * fl.height * 2) {
           throw new RangeError(`train: ${seq.name} flow of frame ${t} has a wrong buffer size`);
         }
-        const scaled = fl.width === Wn && fl.height === Hn
-          ? fl.uv
-          : resizeBilinear(fl.uv, fl.height, fl.width, 2, Hn, Wn, [
-            Wn / fl.width,
-            Hn / fl.height,
-          ]);
-        copyImage(scaled, batch.flow, b * Hn * Wn * 2, Hn, Wn, 2, flipped, opts.flipNegatesU);
+        // vectors in pixels of the 854×480 frame, whatever the flow's own resolution
+        const scaled = resizeBilinear(
+          fl.uv,
+          fl.height,
+          fl.width,
+          2,
+          Hf,
+          Wf,
+          paperScale(fl.width, fl.height),
+        );
+        copyImage(scaled, batch.flow, b * Hf * Wf * 2, Hf, Wf, 2, flipped, opts.flipNegatesU);
       }
       if (opts.needTrajectory) {
         const ids = pick(trajectoryPool(seq, t), N, rng);
@@ -306,8 +335,8 @@ export async function buildBatch(
           const n = ids[i];
           for (let w = 0; w < T; w++) {
             const p = 2 * (n * F + win[w]);
-            batch.ltCoords[base + w * N + i] = fx(seq.smoothXY[p]);
-            batch.ltCoords[base + (T + w) * N + i] = seq.smoothXY[p + 1];
+            batch.ltCoords[base + w * N + i] = px * fx(seq.smoothXY[p]);
+            batch.ltCoords[base + (T + w) * N + i] = py * seq.smoothXY[p + 1];
           }
           const q = 2 * (n * F + t);
           batch.ltXY[2 * (b * N + i)] = toNetX(fx(tr.xy[q]));
@@ -320,7 +349,7 @@ export async function buildBatch(
         const p = role * G + j;
         const ta = ts[role];
         const tb = ts[role + 2];
-        const half = Math.ceil(M / 2);
+        const half = batch.lrSplit;
         const ids = [
           ...pick(visiblePool(tr, ta), half, rng),
           ...pick(visiblePool(tr, tb), M - half, rng),

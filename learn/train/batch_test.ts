@@ -18,6 +18,8 @@ const opts = {
   offset: 5,
   netHeight: SCENE.height,
   netWidth: SCENE.width,
+  flowHeight: SCENE.height,
+  flowWidth: SCENE.width,
   flipNegatesU: true,
   numTracks: 10,
   numTemporalTracks: 6,
@@ -42,7 +44,8 @@ Deno.test("buildBatch: group layout, flips negate u and mirror tracks, determini
       assert.equal(b.frames[3 * G + j].t, t + g + 5);
       assert.equal(b.frames[j].flipped, flipProb === 1);
     }
-    // flow of the first frame: square pixels move by (+g, +g); flipped → u = −g, mirrored in x
+    // flow of the first frame: square pixels move by (+g, +g) working px = (854/W, 480/H)·g px
+    // of the paper's frame; flipped → u negated, mirrored in x
     const W = SCENE.width;
     const t0 = b.frames[0].t;
     const g0 = b.frames[G].t - t0;
@@ -50,8 +53,9 @@ Deno.test("buildBatch: group layout, flips negate u and mirror tracks, determini
     const sy = SCENE.y0 + t0 + 1;
     const px = flipProb ? W - 1 - sx : sx;
     const o = 2 * (sy * W + px);
-    assert.equal(b.flow[o], flipProb ? -g0 : g0);
-    assert.equal(b.flow[o + 1], g0);
+    const [ux, vy] = [(854 / W) * g0, (480 / SCENE.height) * g0];
+    assert.ok(Math.abs(b.flow[o] - (flipProb ? -ux : ux)) < 1e-4, `u ${b.flow[o]}`);
+    assert.ok(Math.abs(b.flow[o + 1] - vy) < 1e-4, `v ${b.flow[o + 1]}`);
     // a track's x at the frame (Lt) is mirrored: W − 1 − x; raw xy in network px equals it here
     const N = opts.numTracks;
     const T = b.window;
@@ -80,6 +84,39 @@ Deno.test("buildBatch: group layout, flips negate u and mirror tracks, determini
     if (ref.flow[i] !== 0) differs++;
   }
   assert.ok(differs > 0);
+});
+
+Deno.test("buildBatch units: flow at the flow resolution and Lt coordinates in 854×480 px", async () => {
+  const seq = movingSquare();
+  const [Hn, Wn] = [12, 16]; // network at half the working resolution
+  const prepared = prepareSequences([seq], Hn, Wn, (t) => t.xy);
+  const b = await buildBatch(
+    prepared,
+    { ...opts, netHeight: Hn, netWidth: Wn, flipProb: 0 },
+    new Rng(5),
+  );
+  const { width: W, height: H } = SCENE;
+  assert.equal(b.flow.length, b.size * H * W * 2);
+  assert.deepEqual([b.flowHeight, b.flowWidth], [H, W]);
+  const t0 = b.frames[0].t, g0 = b.frames[2].t - t0;
+  const ref = (await seq.flow(t0, g0, "fwd"))!;
+  for (let i = 0; i < H * W; i++) {
+    assert.ok(Math.abs(b.flow[2 * i] - ref.uv[2 * i] * (854 / W)) < 1e-4);
+    assert.ok(Math.abs(b.flow[2 * i + 1] - ref.uv[2 * i + 1] * (480 / H)) < 1e-4);
+  }
+  // every Lt coordinate is a working-frame coordinate of some track × (854/W, 480/H)
+  const T = b.window, N = opts.numTracks;
+  const tr = seq.tracks;
+  const xs = new Set<number>(), ys = new Set<number>();
+  for (let i = 0; i < tr.xy.length; i += 2) {
+    xs.add(Math.fround(tr.xy[i] * (854 / W)));
+    ys.add(Math.fround(tr.xy[i + 1] * (480 / H)));
+  }
+  for (let i = 0; i < N; i++) {
+    assert.ok(xs.has(b.ltCoords[2 * T * N + i]), `x ${b.ltCoords[2 * T * N + i]}`);
+    assert.ok(ys.has(b.ltCoords[(T + 1) * N + i]), `y ${b.ltCoords[(T + 1) * N + i]}`);
+  }
+  assert.equal(b.lrSplit, Math.ceil(opts.numTemporalTracks / 2));
 });
 
 Deno.test("prepareSequences / buildBatch: descriptive errors", async () => {

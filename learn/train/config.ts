@@ -5,6 +5,7 @@
  */
 import type { SegmenterConfig } from "../net/types.ts";
 import { LOSS_DEFAULTS } from "../losses/schedule.ts";
+import { PAPER_TRACKS } from "../losses/units.ts";
 
 /** Lt formulation (see learn/losses). */
 export type TrajectoryVariant = "tail" | "nuclear" | "squared-tail" | "normalised-tail";
@@ -49,12 +50,24 @@ export interface TrainConfig {
   numTemporalTracks?: number;
   /** Lt context half-length c (T = 2c + 1 frames); 20. */
   context?: number;
-  /** Flow clip in pixels at 854 px working width (20), scaled to the working width. */
+  /** Flow clip in pixels of the 854×480 frame (20), the units Lf is computed in. */
   flowClip?: number;
-  /** Lf term; weight λf = 0.03. */
+  /**
+   * Lf term; weight λf = 0.03. Computed at the working frame's resolution (masks upsampled)
+   * with flow in pixels of the 854×480 frame, as the paper.
+   */
   flow?: Partial<LossTerm>;
-  /** Lt term; weight λt = 5e-5, rank r = 5, variant `tail`. */
-  trajectory?: Partial<LossTerm> & { rank?: number; variant?: TrajectoryVariant };
+  /**
+   * Lt term; weight λt = 5e-5, rank r = 5, variant `tail`; coordinates in pixels of the
+   * 854×480 frame. `referenceTracks` (70 000, the paper's N): Lt is rescaled as if that many
+   * tracks were used (σ ∝ √N, `trajectoryLoss`'s `trackScale` = referenceTracks / numTracks);
+   * 0 keeps the raw value over `numTracks`.
+   */
+  trajectory?: Partial<LossTerm> & {
+    rank?: number;
+    variant?: TrajectoryVariant;
+    referenceTracks?: number;
+  };
   /** Lr term; weight λr = 0.1, ramped over `rampIters` (160 000). */
   temporal?: Partial<LossTerm> & { rampIters?: number };
   /** Directory for checkpoints; none written when absent. */
@@ -85,7 +98,7 @@ export interface ResolvedTrainConfig {
   context: number;
   flowClip: number;
   flow: LossTerm;
-  trajectory: LossTerm & { rank: number; variant: TrajectoryVariant };
+  trajectory: LossTerm & { rank: number; variant: TrajectoryVariant; referenceTracks: number };
   temporal: LossTerm & { rampIters: number };
   checkpointDir: string | null;
   checkpointEvery: number;
@@ -118,6 +131,7 @@ export function resolveTrainConfig(cfg: TrainConfig): ResolvedTrainConfig {
       weight: LOSS_DEFAULTS.lambdaTraj,
       rank: 5,
       variant: "tail",
+      referenceTracks: PAPER_TRACKS,
       ...cfg.trajectory,
     },
     temporal: {
@@ -143,6 +157,12 @@ export function resolveTrainConfig(cfg: TrainConfig): ResolvedTrainConfig {
     if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`train config: ${k} must be a positive integer, got ${v}`);
     }
+  }
+  const ref = r.trajectory.referenceTracks;
+  if (!Number.isInteger(ref) || ref < 0) {
+    throw new RangeError(
+      `train config: trajectory.referenceTracks must be an integer >= 0, got ${ref}`,
+    );
   }
   if (!Number.isInteger(r.context) || r.context < 0) {
     throw new RangeError(`train config: context must be an integer >= 0, got ${r.context}`);

@@ -9,7 +9,7 @@ import { Rng } from "../net/rng.ts";
 import type { Segmenter } from "../net/types.ts";
 import { sampleAt } from "../sample.ts";
 import { flowLoss } from "../losses/flow.ts";
-import { temporalLoss } from "../losses/temporal.ts";
+import { temporalLossBothWays } from "../losses/temporal.ts";
 import { trajectoryLoss } from "../losses/trajectory.ts";
 import { temporalRamp } from "../losses/schedule.ts";
 import { smoothTracks } from "../losses/smooth.ts";
@@ -117,6 +117,8 @@ export async function train(
         offset: cfg.offset,
         netHeight: Hn,
         netWidth: Wn,
+        flowHeight: seqs[0].height,
+        flowWidth: seqs[0].width,
         flipProb: cfg.flipProb,
         flipNegatesU: cfg.flipNegatesU,
         numTracks: cfg.numTracks,
@@ -126,14 +128,13 @@ export async function train(
         needTrajectory: cfg.trajectory.enabled,
         needTemporal: cfg.temporal.enabled,
       }, rng);
-      const workWidth = seqs[batch.frames[0].seq].width;
       const lr = learningRate(step, {
         lr: cfg.lr,
         warmup: cfg.warmup,
         total: cfg.iterations,
         power: cfg.lrPower,
       });
-      lastLosses = await trainStep(net, opt, names, batch, cfg, step, lr, workWidth);
+      lastLosses = await trainStep(net, opt, names, batch, cfg, step, lr);
       step++;
       hooks.onStep?.(step, lastLosses, 1000 / (performance.now() - t0));
       if (step % cfg.checkpointEvery === 0 || step === cfg.iterations) await save();
@@ -157,7 +158,6 @@ async function trainStep(
   cfg: ResolvedTrainConfig,
   it: number,
   lr: number,
-  workWidth: number,
 ): Promise<Record<string, number>> {
   const B = batch.size;
   const Hn = cfg.net.inputHeight;
@@ -172,16 +172,15 @@ async function trainStep(
     return t;
   };
   const x = input(tf.tensor4d(batch.images, [B, Hn, Wn, 3]));
-  const flow = cfg.flow.enabled ? input(tf.tensor4d(batch.flow, [B, Hn, Wn, 2])) : null;
-  const ltCoords = cfg.trajectory.enabled
-    ? input(tf.tensor3d(batch.ltCoords, [B, 2 * T, N]))
+  const flow = cfg.flow.enabled
+    ? input(tf.tensor4d(batch.flow, [B, batch.flowHeight, batch.flowWidth, 2]))
     : null;
   const ltXY = cfg.trajectory.enabled ? input(tf.tensor3d(batch.ltXY, [B, N, 2])) : null;
   const lrA = cfg.temporal.enabled ? input(tf.tensor3d(batch.lrXYA, [P, M, 2])) : null;
   const lrB = cfg.temporal.enabled ? input(tf.tensor3d(batch.lrXYB, [P, M, 2])) : null;
   const lrVis = cfg.temporal.enabled ? input(tf.tensor2d(batch.lrVisible, [P, M])) : null;
-  // flow clip: 20 px at 854 px working width → network pixels
-  const clip = cfg.flowClip * (workWidth / 854) * (Wn / workWidth);
+  // Lt over N tracks, rescaled to the paper's N (σ ∝ √N) unless referenceTracks is 0
+  const trackScale = cfg.trajectory.referenceTracks > 0 ? cfg.trajectory.referenceTracks / N : 1;
   const rampW = cfg.temporal.weight * temporalRamp(it, cfg.temporal.rampIters);
 
   const kept: Record<string, tf.Scalar> = {};
@@ -189,15 +188,19 @@ async function trainStep(
     const masks = net.forward(x, { training: true });
     const terms: tf.Scalar[] = [];
     if (flow) {
-      const lf = flowLoss(masks, flow as tf.Tensor4D, { clip });
+      // masks upsampled to the flow's resolution; flow and clip in 854×480-frame pixels
+      const lf = flowLoss(masks, flow as tf.Tensor4D, { clip: cfg.flowClip });
       kept.flow = tf.keep(lf);
       terms.push(tf.mul(lf, cfg.flow.weight));
     }
-    if (ltCoords && ltXY) {
+    if (ltXY) {
       const m = tf.clipByValue(sampleAt(masks, ltXY as tf.Tensor3D), MASK_EPS, 1 - MASK_EPS);
-      const lt = trajectoryLoss(ltCoords as tf.Tensor3D, tf.transpose(m, [0, 2, 1]), {
+      // coordinates stay on the CPU (854×480-frame pixels, see batch.ts)
+      const coords = { data: batch.ltCoords, shape: [B, 2 * T, N] } as const;
+      const lt = trajectoryLoss(coords, tf.transpose(m, [0, 2, 1]), {
         rank: cfg.trajectory.rank,
         variant: cfg.trajectory.variant,
+        trackScale,
       });
       kept.trajectory = tf.keep(lt);
       terms.push(tf.mul(lt, cfg.trajectory.weight));
@@ -206,7 +209,7 @@ async function trainStep(
       const K = cfg.net.k;
       const ma = sampleAt(tf.slice(masks, [0, 0, 0, 0], [P, Hn, Wn, K]), lrA as tf.Tensor3D);
       const mb = sampleAt(tf.slice(masks, [P, 0, 0, 0], [P, Hn, Wn, K]), lrB as tf.Tensor3D);
-      const lrr = temporalLoss(ma, mb, lrVis as tf.Tensor2D);
+      const lrr = temporalLossBothWays(ma, mb, lrVis as tf.Tensor2D, batch.lrSplit);
       kept.temporal = tf.keep(lrr);
       terms.push(tf.mul(lrr, rampW));
     }

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "../backend.ts";
 import { train } from "./train.ts";
-import type { TrainConfig } from "./config.ts";
+import { resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { movingSquare, SCENE } from "./_synthetic_scene_test_util.ts";
 
 const base: TrainConfig = {
@@ -89,4 +89,27 @@ Deno.test("train: an aborted run resumes from its checkpoint exactly", async () 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("train: Lt is rescaled to the paper's N by default (σ ∝ √N), raw with referenceTracks 0", async () => {
+  await initBackend("wasm");
+  const data = [movingSquare()];
+  const firstLt = async (cfg: TrainConfig) => {
+    let lt = NaN;
+    const r = await train({ ...cfg, iterations: 1 }, data, {
+      onStep: (_s, losses) => void (lt = losses.trajectory),
+    });
+    r.model.dispose();
+    return lt;
+  };
+  // rank 1: the square's exact translations leave no tail beyond rank 5
+  const scaled = await firstLt({ ...base, trajectory: { rank: 1 } });
+  const raw = await firstLt({ ...base, trajectory: { rank: 1, referenceTracks: 0 } });
+  assert.ok(raw > 0);
+  const want = Math.sqrt(70000 / base.numTracks!);
+  assert.ok(Math.abs(scaled / raw - want) <= 1e-5 * want, `ratio ${scaled / raw} vs ${want}`);
+  assert.throws(
+    () => resolveTrainConfig({ ...base, trajectory: { referenceTracks: -1 } }),
+    /referenceTracks/,
+  );
 });
