@@ -4,7 +4,7 @@
  * with the project's gradient kernels against wasm's native Conv2DBackpropInput.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../learn/backend.ts";
 import { registerWasmGradKernels } from "../learn/kernels/mod.ts";
 import { trajectoryLoss } from "../learn/losses/trajectory.ts";

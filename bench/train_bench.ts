@@ -5,7 +5,7 @@
  * backend at a tiny size for comparison (its conv gradients are too slow for the default size).
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../learn/backend.ts";
 import { train } from "../learn/train/train.ts";
 import type { TrainConfig } from "../learn/train/config.ts";

@@ -2,7 +2,8 @@
  * Selecting and initialising the TensorFlow.js backend the learning code runs on.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "./tf_gradients.ts";
 import { registerWasmGradKernels } from "./kernels/mod.ts";
 
 /** Backends {@link initBackend} knows. */
@@ -51,7 +52,7 @@ export async function initBackend(
   name: BackendName,
   opts: BackendOptions = {},
 ): Promise<BackendInfo> {
-  const tfjsVersion = tf.version.tfjs;
+  const tfjsVersion = tf.version_core;
   switch (name) {
     case "wasm": {
       if (opts.threads !== undefined && opts.threads !== 1) {

@@ -2,7 +2,7 @@
  * The GWM parametric flow loss Lf (PAPER.md "Flow loss").
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** Options of {@link flowLoss}. */
 export interface FlowLossOptions {

@@ -2,7 +2,7 @@
  * Temporal smoothing loss Lr (PAPER.md "Temporal smoothing").
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Visibility-weighted mean over tracks (and batch) of ‖ma − mb‖², where `ma` holds frame a's

@@ -3,7 +3,7 @@
  * matrix accumulated in float64 and a float64 eigendecomposition, with an analytic gradient.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { eigh } from "./eigh.ts";
 
 /** Formulations of the trajectory loss (the paper's alternative-formulation table). */

@@ -3,7 +3,8 @@
  * `tf.variable`, with seeded He initialisation and plain-array weight serialisation.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "../tf_gradients.ts";
 import { Rng } from "./rng.ts";
 import type {
   Architecture,

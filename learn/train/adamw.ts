@@ -3,7 +3,7 @@
  * a serialisable state, written with plain tf ops.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { NamedArray } from "../net/types.ts";
 
 /** Hyper-parameters of {@link AdamW}. */

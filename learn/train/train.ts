@@ -3,7 +3,7 @@
  * warm-up + poly decay and global-norm clipping, seeded and resumable from checkpoints.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { createSegmenter } from "../net/segmenter.ts";
 import { Rng } from "../net/rng.ts";
 import type { Segmenter } from "../net/types.ts";
