@@ -56,7 +56,10 @@ function withRunOptions(cmd: Command): Command {
       "results database (DuckDB)",
       Deno.env.get("LRTL_DB") ?? `${PROJECT_ROOT}/.lrtl/results.duckdb`,
     )
-    .option("--backend <name>", "tfjs backend: wasm | cpu | webgpu | tensorflow | tensorflow-gpu")
+    .option(
+      "--backend <name>",
+      "tfjs backend: auto (default) | wasm | cpu | webgpu | tensorflow | tensorflow-gpu",
+    )
     .option("-j, --jobs <n>", "stage instances run at once", "1")
     .option("--set <key=value...>", "override a param (repeatable), e.g. --set loss.rank=3", [])
     .option("--params <file>", "JSON file of param overrides (nested or dotted keys)")

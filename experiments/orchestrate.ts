@@ -33,6 +33,7 @@ import {
 } from "../pipeline/executor.ts";
 import { slurmDryRun, slurmExecutor } from "./slurm.ts";
 import type { StageDef } from "../pipeline/stage.ts";
+import { type BackendName, resolveBackend } from "../learn/backend_choice.ts";
 
 /** What `lrtl run` asks for. */
 export interface RunRequest {
@@ -108,6 +109,26 @@ export function baseParams(req: Pick<RunRequest, "profile" | "layers">): Params 
     { origin: `profile ${req.profile}`, values: profile },
     ...req.layers,
   ]);
+}
+
+/**
+ * The request with `runtime.backend = auto` replaced by the backend it resolves to here (a last
+ * override layer), so cache keys, worker requests and the `runs` row hold the concrete name.
+ */
+export function withResolvedBackend(
+  req: RunRequest,
+): { req: RunRequest; backend: string; why: string } {
+  const requested = String(baseParams(req)["runtime.backend"]);
+  const { name, why } = resolveBackend(requested as BackendName);
+  if (requested !== "auto") return { req, backend: name, why };
+  return {
+    req: {
+      ...req,
+      layers: [...req.layers, { origin: `backend ${why}`, values: { "runtime.backend": name } }],
+    },
+    backend: name,
+    why,
+  };
 }
 
 /** Labels a metric row belongs to. */
@@ -192,11 +213,14 @@ async function createExecutor(req: RunRequest, log: (line: string) => void): Pro
 
 /** Runs a request end to end. Returns the run id, the summary and the exit code. */
 export async function runRequest(
-  req: RunRequest,
+  request: RunRequest,
   app: App,
   opts: { progress?: ProgressSink; signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<{ runId: string; summary: RunSummary; exitCode: number }> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  const resolved = withResolvedBackend(request);
+  const req = resolved.req;
+  log(`Backend: ${resolved.backend} (${resolved.why})`);
   const { plan, labels, base } = await buildPlan(req, app);
   const cache = new Cache(req.cacheDir);
   await cache.init();
