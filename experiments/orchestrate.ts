@@ -204,9 +204,10 @@ async function createExecutor(req: RunRequest, log: (line: string) => void): Pro
   if (req.jobs <= 1) return localExecutor(1);
   // With --jobs > 1, heavy instances run in worker processes so that they use several cores.
   const requestFile = await writeRequestFile(req, req.cacheDir);
+  const cores = navigator.hardwareConcurrency ?? 1;
   return localExecutor(
     req.jobs,
-    processDelegate(requestFile),
+    processDelegate(requestFile, Math.max(1, Math.floor(cores / req.jobs))),
     () => Deno.remove(requestFile).catch(() => {}),
   );
 }
