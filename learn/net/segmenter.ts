@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "../tf_gradients.ts";
 import { Rng } from "./rng.ts";
+import { isTensorflowBackend, nativeNormRelu } from "../kernels/tensorflow_norm_relu.ts";
 import type {
   Architecture,
   ForwardOptions,
@@ -95,7 +96,8 @@ function upsample2(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
  * Mathematically the same as tf.moments + the affine map + tf.relu under autodiff, in about a
  * quarter of the ops (tfjs's relu gradient is a Step, which costs ~7 ms per layer on tfjs-node).
  * Returns `mean`/`variance` (shape [C] for batch norm) for the running statistics; the caller
- * keeps or disposes them.
+ * keeps or disposes them. On `tensorflow`, batch norm runs on TensorFlow's fused kernels
+ * (learn/kernels/tensorflow_norm_relu.ts).
  */
 export function normRelu(
   x: tf.Tensor4D,
@@ -103,6 +105,7 @@ export function normRelu(
   beta: tf.Tensor1D | tf.Variable,
   axes: number[],
 ): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor } {
+  if (axes.length === 3 && isTensorflowBackend()) return nativeNormRelu(x, gamma, beta, NORM_EPS);
   const n = axes.reduce((p, a) => p * x.shape[a], 1);
   const channels = x.shape[3];
   let mean!: tf.Tensor, variance!: tf.Tensor;
