@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { initBackend } from "./backend.ts";
 import { tensorflowStatus } from "./tfjs_node.ts";
-import { normRelu } from "./net/segmenter.ts";
+import { normRelu, upsample2 } from "./net/segmenter.ts";
 import { createSegmenter } from "./net/mod.ts";
 import { sampleAt } from "./sample.ts";
 import { flowLoss } from "./losses/flow.ts";
@@ -123,17 +123,9 @@ const CASES: OpCase[] = [
   },
   { name: "relu, softmax", inputs: [[2, 5, 6, 4]], f: (x) => tf.softmax(tf.mul(tf.relu(x), 3)) },
   {
-    name: "upsample ×2 by broadcast multiply, slice, concat",
-    inputs: [[2, 3, 4, 2], [2, 5, 8, 2]],
-    f: (x, skip) => {
-      const up = tf.reshape(tf.mul(tf.reshape(x, [6, 1, 4, 1, 2]), tf.ones([1, 2, 1, 2, 1])), [
-        2,
-        6,
-        8,
-        2,
-      ]);
-      return tf.concat([tf.slice(up, [0, 0, 0, 0], [2, 5, 8, 2]), skip], 3);
-    },
+    name: "upsample2 (cropped), concat",
+    inputs: [[2, 3, 4, 2], [2, 5, 7, 2]],
+    f: (x, skip) => tf.concat([upsample2(sq(x), 5, 7), skip], 3),
   },
   {
     name: "sampleAt (gather, floor, clip, cast)",
