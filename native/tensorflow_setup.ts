@@ -367,7 +367,15 @@ export async function setupTensorflow(v: TfVariant): Promise<SetupResult> {
   });
   if (off) return no(off);
   const pkg = packageDir(v);
-  if (!exists(join(pkg, "package.json"))) return no(`${packageName(v)} missing: run deno install`);
+  if (!exists(join(pkg, "package.json"))) {
+    // A fresh clone: setup runs before anything has installed node_modules.
+    const r = await sh(Deno.execPath(), ["install"], { cwd: PROJECT_ROOT });
+    if (!r.ok || !exists(join(pkg, "package.json"))) {
+      return no(
+        `${packageName(v)} missing and \`deno install\` failed: ${r.out.trim().split("\n").pop()}`,
+      );
+    }
+  }
   if (ownInstall(pkg)) {
     return { variant: v, state: "ready", line: `${name} backend: the package's own libtensorflow` };
   }
