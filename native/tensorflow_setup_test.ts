@@ -14,7 +14,11 @@ async function setup(env: Record<string, string>): Promise<string> {
 Deno.test("tensorflow setup: no usable source → one line saying why and how, nothing left behind", async () => {
   const cache = await Deno.makeTempDir({ prefix: "lrtl-native-" });
   try {
-    const text = await setup({ LRTL_NATIVE_CACHE: cache, LRTL_TF_WHEEL: `${cache}/missing.whl` });
+    const text = await setup({
+      LRTL_NATIVE_CACHE: cache,
+      LRTL_TF_WHEEL: `${cache}/missing.whl`,
+      LRTL_TENSORFLOW: "", // not switched off, even when this test runs with it off
+    });
     // (a tfjs-node install with its own libtensorflow needs nothing and prints nothing)
     if (text.trim() !== "") {
       const lines = text.trim().split("\n");
