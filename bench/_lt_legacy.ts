@@ -5,7 +5,7 @@
  * run; do not use it for training.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 
 type TrajectoryLossVariant = "tail" | "nuclear" | "squared-tail" | "normalised-tail";

@@ -6,7 +6,7 @@
  * against wasm's native Conv2DBackpropInput.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../learn/backend.ts";
 import { registerWasmGradKernels } from "../learn/kernels/mod.ts";
 import { trajectoryLoss, trajectorySpectra } from "../learn/losses/trajectory.ts";

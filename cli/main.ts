@@ -31,6 +31,11 @@ export const ENV_VARS: readonly [string, string][] = [
   ["LRTL_CACHE", "default of --cache-dir (default: .lrtl/cache)"],
   ["LRTL_DB", "default of --db (default: .lrtl/results.duckdb)"],
   ["LRTL_FLOW_SHIM", "path of the native OpenCV flow shim (default: native/build/libflow_shim.so)"],
+  ["LRTL_NATIVE_CACHE", "where setup keeps the TensorFlow libraries (default: ~/.cache/lrtl)"],
+  ["LRTL_TENSORFLOW", "off: do not build or use the TensorFlow backend"],
+  ["LRTL_LIBTENSORFLOW", "setup: a libtensorflow C folder or .tar.gz to build the backend from"],
+  ["LRTL_TF_WHEEL", "setup: a TensorFlow .whl to take libtensorflow from"],
+  ["LRTL_LT_THREADS", "threads of the native Lt kernels (default: 1)"],
   ["LRTL_DEBUG", "set: print stack traces of errors"],
   ["NO_COLOR", "set: no colours (progress bars need a terminal anyway)"],
 ];
@@ -81,7 +86,10 @@ function withRunOptions(cmd: Command): Command {
     .addOption(dataRootOption())
     .addOption(cacheOption())
     .addOption(dbOption())
-    .option("--backend <name>", "tfjs backend: wasm | cpu | webgpu | tensorflow | tensorflow-gpu")
+    .option(
+      "--backend <name>",
+      "tfjs backend: auto (default) | wasm | cpu | webgpu | tensorflow | tensorflow-gpu",
+    )
     .option("-j, --jobs <n>", "stage instances run at once", "1")
     .option("--set <key=value...>", "override a param (repeatable), e.g. --set loss.rank=3", [])
     .option("--params <file>", "YAML or JSON file of param overrides (nested or dotted keys)")

@@ -2,7 +2,7 @@
  * Running a trained segmenter over the frames of a sequence.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { RgbImage } from "../video/types.ts";
 import type { Segmenter } from "../learn/net/types.ts";
 import { resizeBilinear } from "../learn/train/resize.ts";

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
 import { createSegmenter } from "../learn/net/segmenter.ts";
 import { asMaskStack, predictMasks } from "./predict.ts";

@@ -39,6 +39,7 @@ import {
 } from "../pipeline/executor.ts";
 import { slurmDryRun, slurmExecutor } from "./slurm.ts";
 import type { StageDef } from "../pipeline/stage.ts";
+import { type BackendName, resolveBackend } from "../learn/backend_choice.ts";
 
 /** What `lrtl run` asks for. */
 export interface RunRequest {
@@ -186,6 +187,26 @@ export function pointLabel(point: Record<string, unknown>): string {
 /** The experiment name and `metrics.table_name` of a `--sweep` run. */
 export const SWEEP_TABLE = "sweep";
 
+/**
+ * The request with `runtime.backend = auto` replaced by the backend it resolves to here (a last
+ * override layer), so cache keys, worker requests and the `runs` row hold the concrete name.
+ */
+export function withResolvedBackend(
+  req: RunRequest,
+): { req: RunRequest; backend: string; why: string } {
+  const requested = String(baseParams(req)["runtime.backend"]);
+  const { name, why } = resolveBackend(requested as BackendName);
+  if (requested !== "auto") return { req, backend: name, why };
+  return {
+    req: {
+      ...req,
+      layers: [...req.layers, { origin: `backend ${why}`, values: { "runtime.backend": name } }],
+    },
+    backend: name,
+    why,
+  };
+}
+
 /** Labels a metric row belongs to. */
 interface RowLabel {
   experiment: string;
@@ -322,20 +343,24 @@ async function createExecutor(req: RunRequest, log: (line: string) => void): Pro
   if (req.jobs <= 1) return localExecutor(1);
   // With --jobs > 1, heavy instances run in worker processes so that they use several cores.
   const requestFile = await writeRequestFile(req, req.cacheDir);
+  const cores = navigator.hardwareConcurrency ?? 1;
   return localExecutor(
     req.jobs,
-    processDelegate(requestFile),
+    processDelegate(requestFile, Math.max(1, Math.floor(cores / req.jobs))),
     () => Deno.remove(requestFile).catch(() => {}),
   );
 }
 
 /** Runs a request end to end. Returns the run id, the summary and the exit code. */
 export async function runRequest(
-  req: RunRequest,
+  request: RunRequest,
   app: App,
   opts: { progress?: ProgressSink; signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<{ runId: string; summary: RunSummary; exitCode: number }> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  const resolved = withResolvedBackend(request);
+  const req = resolved.req;
+  log(`Backend: ${resolved.backend} (${resolved.why})`);
   const { plan, labels, base } = await buildPlan(req, app);
   const cache = new Cache(req.cacheDir);
   if (!req.dryRun) await cache.init();

@@ -12,8 +12,16 @@ import { type App, buildPlan, type RunRequest } from "./orchestrate.ts";
 
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 
-/** A delegate that runs each instance in `deno run cli/main.ts run-stage`. */
-export function processDelegate(requestFile: string) {
+/**
+ * A delegate that runs each instance in `deno run cli/main.ts run-stage`. `threads`: the
+ * native TensorFlow backend's intra-op threads per worker (`TF_NUM_INTRAOP_THREADS`, unless the
+ * user set it), so that N workers do not each start a pool over all cores.
+ */
+export function processDelegate(requestFile: string, threads?: number) {
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  if (threads !== undefined && Deno.env.get("TF_NUM_INTRAOP_THREADS") === undefined) {
+    env.TF_NUM_INTRAOP_THREADS = String(threads);
+  }
   return async (inst: Instance, job: DelegatedJob): Promise<void> => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -32,7 +40,7 @@ export function processDelegate(requestFile: string) {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      env,
     }).spawn();
     // Ask the worker to stop cleanly (a training writes a checkpoint); if it has not exited
     // after a grace period, kill it (the next run resumes from its last checkpoint).

@@ -2,15 +2,25 @@
  * Selecting and initialising the TensorFlow.js backend the learning code runs on.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "./tf_gradients.ts";
 import { registerWasmGradKernels } from "./kernels/mod.ts";
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  type ConcreteBackend,
+  resolveBackend,
+} from "./backend_choice.ts";
+import { loadTfjsNode, packageName, tensorflowStatus } from "./tfjs_node.ts";
 
-/** Backends {@link initBackend} knows. */
-export type BackendName = "wasm" | "cpu" | "webgpu" | "tensorflow" | "tensorflow-gpu";
+export { BACKEND_NAMES, type BackendName, type ConcreteBackend, resolveBackend };
 
 /** What {@link initBackend} set up; record it in cache keys (numbers depend on it). */
 export interface BackendInfo {
-  name: BackendName;
+  /** The backend in use (`auto` resolved). */
+  name: ConcreteBackend;
+  /** Why this one: `requested`, or how `auto` decided. */
+  why: string;
   tfjsVersion: string;
   /** Human-readable details: SIMD/threads, adapter name, kernels registered. */
   detail: string;
@@ -25,33 +35,29 @@ export interface BackendOptions {
   threads?: number;
 }
 
-const NODE_HINT = (pkg: string) =>
-  `${pkg} is not installed here (its install script downloads libtensorflow, which needs ` +
-  `internet). On a machine with internet: \`npm install ${pkg}@4.22.0\` (or add ` +
-  `"${pkg}": "npm:${pkg}@4.22.0" to deno.json "imports" and run \`deno install ` +
-  `--allow-scripts=npm:${pkg}\`), then select this backend again.`;
-
 /**
  * Loads and activates a tfjs backend and returns what was set up.
  *
- * - `wasm` (default for this project): SIMD on, 1 thread, plus the project's gradient kernels
- *   (learn/kernels) registered idempotently.
+ * - `auto` (the default): `tensorflow-gpu`, `tensorflow` or `wasm`, see {@link resolveBackend}.
+ * - `wasm`: SIMD on, 1 thread, plus the project's gradient kernels (learn/kernels) registered
+ *   idempotently, for `wasm` only.
  * - `cpu`: tfjs's pure-JS backend (slow; for reference checks).
  * - `webgpu`: Deno's `navigator.gpu`; throws if no adapter is found.
- * - `tensorflow` / `tensorflow-gpu`: `@tensorflow/tfjs-node(-gpu)` via dynamic import; throws
- *   with install instructions when the package is not installed.
+ * - `tensorflow` / `tensorflow-gpu`: `@tensorflow/tfjs-node(-gpu)`, built offline by
+ *   `deno task setup` (learn/tfjs_node.ts); throws with the reason when it is not built.
  *
  * @example
  * ```ts
- * const info = await initBackend("wasm");
+ * const info = await initBackend("auto");
  * console.log(info.detail);
  * ```
  */
 export async function initBackend(
-  name: BackendName,
+  requested: BackendName,
   opts: BackendOptions = {},
 ): Promise<BackendInfo> {
-  const tfjsVersion = tf.version.tfjs;
+  const tfjsVersion = tf.version_core;
+  const { name, why } = resolveBackend(requested);
   switch (name) {
     case "wasm": {
       if (opts.threads !== undefined && opts.threads !== 1) {
@@ -65,6 +71,7 @@ export async function initBackend(
       const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
       return {
         name,
+        why,
         tfjsVersion,
         detail: `wasm simd=${simd} threads=1 gradKernels=learn/kernels`,
       };
@@ -72,7 +79,7 @@ export async function initBackend(
     case "cpu": {
       await import("@tensorflow/tfjs-backend-cpu");
       await setOrThrow("cpu");
-      return { name, tfjsVersion, detail: "cpu (pure JS)" };
+      return { name, why, tfjsVersion, detail: "cpu (pure JS)" };
     }
     case "webgpu": {
       const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -93,6 +100,7 @@ export async function initBackend(
       const i = adapter.info ?? {};
       return {
         name,
+        why,
         tfjsVersion,
         detail: `webgpu adapter=${
           [i.vendor, i.architecture, i.description].filter((s) => s).join(" ") || "unknown"
@@ -101,16 +109,31 @@ export async function initBackend(
     }
     case "tensorflow":
     case "tensorflow-gpu": {
-      const pkg = name === "tensorflow" ? "@tensorflow/tfjs-node" : "@tensorflow/tfjs-node-gpu";
-      try {
-        // A variable specifier keeps the type checker and `deno install` from resolving it.
-        const spec = `npm:${pkg}`;
-        await import(spec);
-      } catch (e) {
-        throw new Error(`learn/backend.ts: ${NODE_HINT(pkg)}`, { cause: e });
+      const variant = name === "tensorflow" ? "cpu" : "gpu";
+      const status = tensorflowStatus(variant);
+      if (!status.built) {
+        throw new Error(`learn/backend.ts: ${name}: ${status.reason}`);
       }
+      // TensorFlow's C++ logging: warnings and errors only, unless the user set a level.
+      if (Deno.env.get("TF_CPP_MIN_LOG_LEVEL") === undefined) {
+        Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "1");
+      }
+      await loadTfjsNode(variant);
       await setOrThrow("tensorflow");
-      return { name, tfjsVersion, detail: `${pkg} (libtensorflow)` };
+      const b = tf.backend() as unknown as {
+        binding?: { TF_Version?: string };
+        isUsingGpuDevice?: boolean;
+      };
+      if (name === "tensorflow-gpu" && b.isUsingGpuDevice === false) {
+        throw new Error("learn/backend.ts: tensorflow-gpu: libtensorflow found no CUDA device");
+      }
+      return {
+        name,
+        why,
+        tfjsVersion,
+        detail: `${packageName(variant)} libtensorflow ${b.binding?.TF_Version ?? "?"}` +
+          (name === "tensorflow-gpu" ? " (CUDA)" : ""),
+      };
     }
     default:
       throw new TypeError(`learn/backend.ts: unknown backend "${name as string}"`);

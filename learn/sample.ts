@@ -2,7 +2,7 @@
  * Differentiable bilinear sampling of feature/mask maps at point positions.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Bilinearly samples `maps` at pixel positions `xy`, clamping positions to the map's border.

@@ -173,6 +173,7 @@ export const trainStage = defineStage({
   inputs: ["frames", "flow", "tracks"],
   async run(ctx) {
     const backend = await initBackend(ctx.param<string>("runtime.backend") as BackendName);
+    ctx.log(`backend ${backend.name}: ${backend.detail}`);
     const steps = ctx.param<number>("train.steps");
     const net = netConfig(ctx);
     if (steps === 0) {

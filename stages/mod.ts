@@ -30,7 +30,10 @@ export const STAGES: readonly StageDef[] = [
 /** Versions that change numbers: they enter every cache key. */
 export async function numericEnv(): Promise<Record<string, string>> {
   const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const tfjs = String(denoJson.imports["@tensorflow/tfjs"]).replace(/^npm:@tensorflow\/tfjs@/, "");
+  const tfjs = String(denoJson.imports["@tensorflow/tfjs-core"]).replace(
+    /^npm:@tensorflow\/tfjs-core@/,
+    "",
+  );
   return { runtime: `deno ${Deno.version.deno}`, tfjs };
 }
 

@@ -4,15 +4,21 @@
  * @module
  */
 import { p, type ParamCheck, type ParamSchema } from "../pipeline/mod.ts";
+import { BACKEND_NAMES } from "../learn/backend_choice.ts";
 
-export const BACKENDS = ["wasm", "cpu", "webgpu", "tensorflow", "tensorflow-gpu"] as const;
+export const BACKENDS = BACKEND_NAMES;
 export const FLOW_ESTIMATORS = ["dis", "farneback", "gt"] as const;
 export const TRACKERS = ["flow-chain", "klt", "gt"] as const;
 export const LOSS_VARIANTS = ["tail", "nuclear", "squared-tail", "normalised-tail"] as const;
 
 export const SCHEMA = {
   runtime: {
-    backend: p.str("wasm", BACKENDS, "tfjs backend for training and inference"),
+    backend: p.str(
+      "auto",
+      BACKENDS,
+      "tfjs backend for training and inference (auto: tensorflow-gpu, tensorflow or wasm, " +
+        "whichever is built; resolved before cache keys are computed)",
+    ),
     seed: p.int(0, { doc: "seed of network init, batch sampling and augmentation" }),
   },
   data: {

@@ -6,6 +6,11 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { sharedDataRoot } from "./_shared_data.ts";
 import { ResultsStore } from "../pipeline/mod.ts";
+import { tensorflowStatus } from "../learn/tfjs_node.ts";
+
+/** The backend `auto` must pick here: tensorflow where it is built (always in CI), else wasm. */
+const AUTO = tensorflowStatus("cpu");
+const AUTO_BACKEND = AUTO.built ? "tensorflow" : "wasm";
 
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 
@@ -57,6 +62,10 @@ Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, re
   const text = new TextDecoder().decode(second.stdout) + new TextDecoder().decode(second.stderr);
   assertEquals(second.code, 0, text);
   assert(/train\/synthetic: resumed from the checkpoint at step [3-9]/.test(text), text);
+  if (Deno.env.get("CI") === "true") {
+    assert(AUTO.built, `CI must build the tensorflow backend (deno task setup): ${AUTO.reason}`);
+  }
+  assert(text.includes(`Backend: ${AUTO_BACKEND} (auto: `), `trained on ${AUTO_BACKEND}:\n${text}`);
   assert(/evaluate\/davis2016 ran/.test(text), text);
 
   const store = await ResultsStore.open(db);

@@ -3,7 +3,7 @@
  * handing a tensor's buffer back to the engine without copying.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** Minimal view of a backend that counts references to its data buffers. */
 interface RefCountingBackend {

@@ -3,7 +3,7 @@
  * forward convolution with the roles of batch and channels swapped.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { cropNegative, pair, runAsKernel } from "./_tensor_info.ts";
 
 /**

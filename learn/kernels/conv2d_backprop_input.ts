@@ -3,7 +3,7 @@
  * backend, written as one forward convolution.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { cropNegative, pair, runAsKernel, zeroInsert } from "./_tensor_info.ts";
 
 /**

@@ -3,7 +3,7 @@
  * forward depthwise convolutions (same designs as the dense conv kernels in this folder).
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { cropNegative, pair, runAsKernel, zeroInsert } from "./_tensor_info.ts";
 
 function assertNoDilation(file: string, d: number | [number, number] | undefined): void {

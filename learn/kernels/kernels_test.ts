@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { initBackend } from "../backend.ts";
 import { registeredWasmGradKernels, registerWasmGradKernels } from "./mod.ts";

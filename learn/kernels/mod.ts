@@ -4,7 +4,7 @@
  * `Conv2DBackpropInput` (wasm's native one is ~10× slower than a forward conv).
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterKernel } from "./conv2d_backprop_filter.ts";
 import { conv2dBackpropInputKernel } from "./conv2d_backprop_input.ts";
 import {

@@ -2,7 +2,7 @@
  * `UnsortedSegmentSum` for the wasm backend (the gradient of gather), via `scatterND`.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { runAsKernel } from "./_tensor_info.ts";
 
 /**

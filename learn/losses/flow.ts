@@ -2,7 +2,7 @@
  * The GWM parametric flow loss Lf (PAPER.md "Flow loss").
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { resizeBilinearTf } from "../sample.ts";
 
 /** Options of {@link flowLoss}. */
@@ -16,21 +16,39 @@ export interface FlowLossOptions {
   ridge?: number;
 }
 
-/** φ(p) = [x, y, x², y², xy, 1] with x = col/W, y = row/H, as [H*W, 6]. */
-function features(h: number, w: number): Float32Array {
-  const phi = new Float32Array(h * w * 6);
+/** Feature arrays per (h, w), computed once (plain arrays: tensors are made per call). */
+const featureCache = new Map<
+  string,
+  { phi: Float32Array; phiT: Float32Array; phiPhi: Float32Array }
+>();
+
+/**
+ * φ(p) = [x, y, x², y², xy, 1] with x = col/W, y = row/H: as [H*W, 6] (`phi`), [6, H*W]
+ * (`phiT`) and the outer products φφᵀ as [H*W, 36] (`phiPhi`).
+ */
+function features(h: number, w: number) {
+  const key = `${h}x${w}`;
+  const hit = featureCache.get(key);
+  if (hit) return hit;
+  const hw = h * w;
+  const phi = new Float32Array(hw * 6);
+  const phiT = new Float32Array(hw * 6);
+  const phiPhi = new Float32Array(hw * 36);
   for (let i = 0; i < h; i++) {
     for (let j = 0; j < w; j++) {
-      const x = j / w, y = i / h, o = 6 * (i * w + j);
-      phi[o] = x;
-      phi[o + 1] = y;
-      phi[o + 2] = x * x;
-      phi[o + 3] = y * y;
-      phi[o + 4] = x * y;
-      phi[o + 5] = 1;
+      const x = j / w, y = i / h, p = i * w + j;
+      const f = [x, y, x * x, y * y, x * y, 1];
+      for (let a = 0; a < 6; a++) {
+        phi[6 * p + a] = f[a];
+        phiT[a * hw + p] = f[a];
+        for (let c = 0; c < 6; c++) phiPhi[36 * p + 6 * a + c] = Math.fround(f[a] * f[c]);
+      }
     }
   }
-  return phi;
+  const out = { phi, phiT, phiPhi };
+  if (featureCache.size > 16) featureCache.clear();
+  featureCache.set(key, out);
+  return out;
 }
 
 /** Solves the [M,6,6] symmetric positive definite systems A X = R ([M,6,2]) in float64. */
@@ -120,17 +138,20 @@ export function flowLoss(
   }
   const clip = opts.clip ?? 20;
   const ridge = opts.ridge ?? 1e-6;
+  // Pixels are the innermost axis throughout ([B,K,·,HW]): TensorFlow's broadcasting
+  // multiplies are several times slower when they broadcast along the innermost axis.
   return tf.tidy(() => {
     const hw = h * w;
     const up = hm === h && wm === w ? masks : resizeBilinearTf(masks, h, w);
-    const phi = tf.tensor2d(features(h, w), [hw, 6]);
-    const u = tf.reshape(tf.clipByValue(flow, -clip, clip), [b, hw, 2]);
-    const m = tf.reshape(up, [b, hw, k]);
-    const wt = tf.transpose(tf.square(m), [0, 2, 1]); // [B,K,HW] weights m²
-    const phiPhi = tf.reshape(tf.mul(tf.expandDims(phi, 2), tf.expandDims(phi, 1)), [hw, 36]);
+    const feat = features(h, w);
+    const phi = tf.tensor2d(feat.phi, [hw, 6]);
+    const phiT = tf.tensor2d(feat.phiT, [6, hw]);
+    const phiPhi = tf.tensor2d(feat.phiPhi, [hw, 36]);
+    const uT = tf.transpose(tf.reshape(tf.clipByValue(flow, -clip, clip), [b, hw, 2]), [0, 2, 1]);
+    const mT = tf.transpose(tf.reshape(up, [b, hw, k]), [0, 2, 1]); // [B,K,HW]
+    const wt = tf.square(mT); // weights m²
     const a = tf.reshape(tf.matMul(tf.reshape(wt, [b * k, hw]), phiPhi), [b * k, 6, 6]);
-    // R[b,k,i,c] = Σ_p m²[b,p,k] φ[p,i] u[b,p,c]
-    const wu = tf.mul(tf.expandDims(wt, 2), tf.expandDims(tf.transpose(u, [0, 2, 1]), 1));
+    const wu = tf.mul(tf.reshape(wt, [b, k, 1, hw]), tf.reshape(uT, [b, 1, 2, hw])); // [B,K,2,HW]
     const r = tf.transpose(
       tf.reshape(tf.matMul(tf.reshape(wu, [b * k * 2, hw]), phi), [b * k, 2, 6]),
       [0, 2, 1],
@@ -138,10 +159,9 @@ export function flowLoss(
     const diagMean = tf.div(tf.sum(tf.mul(a, tf.eye(6)), [1, 2], true), 6);
     const aReg = tf.add(a, tf.mul(tf.add(tf.mul(diagMean, ridge), 1e-12), tf.eye(6)));
     const theta = spdSolve(aReg as tf.Tensor3D, r as tf.Tensor3D); // [B*K,6,2]
-    // Φθ for every (b, k, c): [HW, 6] · [6, B·K·2]
-    const th = tf.reshape(tf.transpose(theta, [1, 0, 2]), [6, b * k * 2]);
-    const pred = tf.transpose(tf.reshape(tf.matMul(phi, th), [hw, b, k, 2]), [1, 0, 2, 3]);
-    const fHat = tf.sum(tf.mul(pred, tf.expandDims(m, 3)), 2); // [B,HW,2]
-    return tf.mean(tf.square(tf.sub(u, fHat))) as tf.Scalar;
+    const thT = tf.reshape(tf.transpose(theta, [0, 2, 1]), [b * k * 2, 6]);
+    const pred = tf.reshape(tf.matMul(thT, phiT), [b, k, 2, hw]); // Φθ per component
+    const fHat = tf.sum(tf.mul(pred, tf.reshape(mT, [b, k, 1, hw])), 1); // [B,2,HW]
+    return tf.mean(tf.square(tf.sub(uT, fHat))) as tf.Scalar;
   });
 }

@@ -2,7 +2,7 @@
  * Loss weights and the temporal-loss ramp (PAPER.md: L = λf·Lf + λt·Lt + λr·s(it)·Lr).
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** Default weights and ramp length of the reference. */
 export interface LossWeights {

@@ -2,7 +2,7 @@
  * Temporal smoothing loss Lr (PAPER.md "Temporal smoothing").
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 function checkShapes(ma: tf.Tensor3D, mb: tf.Tensor3D, visible: tf.Tensor2D): void {
   if (ma.shape.join() !== mb.shape.join() || visible.shape.join() !== ma.shape.slice(0, 2).join()) {

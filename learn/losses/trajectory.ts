@@ -10,7 +10,7 @@
  * and sets `trackScale` in learn/train/train.ts; see README "Loss units").
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type LtKernels, ltKernels, type LtKernelsName } from "./lt_kernels.ts";
 
 /** Formulations of the trajectory loss (the paper's alternative-formulation table). */

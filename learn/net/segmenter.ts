@@ -3,8 +3,10 @@
  * `tf.variable`, with seeded He initialisation and plain-array weight serialisation.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "../tf_gradients.ts";
 import { Rng } from "./rng.ts";
+import { isTensorflowBackend, nativeNormRelu } from "../kernels/tensorflow_norm_relu.ts";
 import type {
   Architecture,
   ForwardOptions,
@@ -77,14 +79,75 @@ function validate(cfg: SegmenterConfig): Required<SegmenterConfig> {
  * Nearest-neighbour ×2 upsampling cropped to `[height, width]`, written as a broadcast multiply
  * so its gradient is a plain sum on every backend (tfjs 4.22's ResizeBilinear and
  * ResizeNearestNeighbor gradients are wrong on the cpu backend for non-square inputs, and a
- * stack-based version is slow on wasm: its Unpack gradient took ~4 s per step).
+ * stack-based version is slow on wasm: its Unpack gradient took ~4 s per step). On
+ * `tensorflow` it is TensorFlow's own ResizeNearestNeighbor (the same values; its gradient is
+ * a correct adjoint there, learn/tensorflow_test.ts, and ~3× cheaper than the strided sum).
  */
-function upsample2(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+export function upsample2(x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
-  const ones = tf.ones([1, 2, 1, 2, 1]);
-  const up = tf.reshape(tf.mul(tf.reshape(x, [b * h, 1, w, 1, c]), ones), [b, 2 * h, 2 * w, c]);
+  const up = isTensorflowBackend()
+    ? tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w])
+    : tf.reshape(tf.mul(tf.reshape(x, [b * h, 1, w, 1, c]), tf.ones([1, 2, 1, 2, 1])), [
+      b,
+      2 * h,
+      2 * w,
+      c,
+    ]);
   if (2 * h === height && 2 * w === width) return up as tf.Tensor4D;
   return tf.slice(up as tf.Tensor4D, [0, 0, 0, 0], [b, height, width, c]);
+}
+
+/**
+ * relu(γ·(x − μ)/√(σ² + ε) + β) with μ, σ² the (biased) moments of `x` over `axes` (`[0,1,2]`:
+ * batch norm; `[1,2]`: instance norm), and its closed-form gradient
+ * dx = γ/√(σ² + ε) · (g − (Σg + x̂·Σ(g·x̂))/n), dγ = Σ g·x̂, dβ = Σ g with g = dy·[y > 0].
+ * Mathematically the same as tf.moments + the affine map + tf.relu under autodiff, in about a
+ * quarter of the ops (tfjs's relu gradient is a Step, which costs ~7 ms per layer on tfjs-node).
+ * Returns `mean`/`variance` (shape [C] for batch norm) for the running statistics; the caller
+ * keeps or disposes them. On `tensorflow`, batch norm runs on TensorFlow's fused kernels
+ * (learn/kernels/tensorflow_norm_relu.ts).
+ */
+export function normRelu(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D | tf.Variable,
+  beta: tf.Tensor1D | tf.Variable,
+  axes: number[],
+): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor } {
+  if (axes.length === 3 && isTensorflowBackend()) return nativeNormRelu(x, gamma, beta, NORM_EPS);
+  const n = axes.reduce((p, a) => p * x.shape[a], 1);
+  const channels = x.shape[3];
+  let mean!: tf.Tensor, variance!: tf.Tensor;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, g, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const mu = tf.mul(tf.sum(xx, axes, true), 1 / n);
+    const xc = tf.sub(xx, mu);
+    const v = tf.mul(tf.sum(tf.square(xc), axes, true), 1 / n);
+    const rstd = tf.rsqrt(tf.add(v, NORM_EPS));
+    const xhat = tf.mul(xc, rstd);
+    const y = tf.relu(tf.add(tf.mul(xhat, g), b)) as tf.Tensor4D;
+    const batch = axes.length === 3;
+    mean = tf.keep(batch ? tf.reshape(mu, [channels]) : mu);
+    variance = tf.keep(batch ? tf.reshape(v, [channels]) : v);
+    save([xhat, y, rstd, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sxhat, sy, srstd, sg] = saved;
+        const gy = tf.mul(dy, tf.sign(sy)); // y ≥ 0: sign is the relu mask
+        const s1 = tf.sum(gy, axes, true);
+        const s2 = tf.sum(tf.mul(gy, sxhat), axes, true);
+        const dx = tf.mul(
+          tf.mul(srstd, sg),
+          tf.sub(gy, tf.mul(tf.add(s1, tf.mul(sxhat, s2)), 1 / n)),
+        );
+        const dgamma = tf.reshape(batch ? s2 : tf.sum(s2, 0), [channels]);
+        const dbeta = tf.reshape(batch ? s1 : tf.sum(s1, 0), [channels]);
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  const y = f(x, gamma, beta) as tf.Tensor4D;
+  return { y, mean, variance };
 }
 
 /**
@@ -170,29 +233,26 @@ export function createSegmenter(config: SegmenterConfig): Segmenter {
   let pending: PendingStats[] = [];
   let disposed = false;
 
-  const applyNorm = (x: tf.Tensor4D, layer: NormLayer | null, training: boolean): tf.Tensor4D => {
-    if (layer === null) return x;
-    let mean: tf.Tensor;
-    let variance: tf.Tensor;
-    if (cfg.norm === "instance") {
-      ({ mean, variance } = tf.moments(x, [1, 2], true));
-    } else if (training) {
-      ({ mean, variance } = tf.moments(x, [0, 1, 2]));
-      const count = x.shape[0] * x.shape[1] * x.shape[2];
-      pending.push({ layer, mean: tf.keep(mean), variance: tf.keep(variance), count });
-    } else {
-      mean = layer.runMean!;
-      variance = layer.runVar!;
+  const applyNormRelu = (x: tf.Tensor4D, layer: NormLayer | null, training: boolean) => {
+    if (layer === null) return tf.relu(x);
+    if (cfg.norm === "batch" && !training) {
+      const scale = tf.mul(tf.rsqrt(tf.add(layer.runVar!, NORM_EPS)), layer.gamma);
+      return tf.relu(tf.add(tf.mul(tf.sub(x, layer.runMean!), scale), layer.beta)) as tf.Tensor4D;
     }
-    const scale = tf.mul(tf.rsqrt(tf.add(variance, NORM_EPS)), layer.gamma);
-    return tf.add(tf.mul(tf.sub(x, mean), scale), layer.beta) as tf.Tensor4D;
+    const batch = cfg.norm === "batch";
+    const { y, mean, variance } = normRelu(x, layer.gamma, layer.beta, batch ? [0, 1, 2] : [1, 2]);
+    if (batch) {
+      const count = x.shape[0] * x.shape[1] * x.shape[2];
+      pending.push({ layer, mean, variance, count });
+    } else tf.dispose([mean, variance]);
+    return y;
   };
   const applyConv = (x: tf.Tensor4D, c: ConvLayer): tf.Tensor4D => {
     const y = tf.conv2d(x, c.w as tf.Tensor4D, 1, "same");
     return c.b ? tf.add(y, c.b) : y;
   };
   const applyConvNorm = (x: tf.Tensor4D, l: ConvNorm, training: boolean): tf.Tensor4D =>
-    tf.relu(applyNorm(applyConv(x, l.conv), l.norm, training));
+    applyNormRelu(applyConv(x, l.conv), l.norm, training);
   const applyBlock = (x: tf.Tensor4D, b: ConvNorm[], training: boolean): tf.Tensor4D => {
     for (const l of b) x = applyConvNorm(x, l, training);
     return x;

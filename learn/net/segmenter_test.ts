@@ -1,6 +1,7 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
-import { createSegmenter } from "./segmenter.ts";
+import { createSegmenter, normRelu } from "./segmenter.ts";
 import type { SegmenterConfig } from "./types.ts";
 
 const base: SegmenterConfig = {
@@ -101,4 +102,46 @@ Deno.test("segmenter: invalid configs throw descriptive errors", () => {
   assert.throws(() => createSegmenter({ ...base, arch: "vit" as "unet" }), /unknown arch "vit"/);
   assert.throws(() => createSegmenter({ ...base, k: 1 }), /k must be an integer >= 2/);
   assert.throws(() => createSegmenter({ ...base, width: 2.5 }), /width/);
+});
+
+Deno.test("normRelu: value and gradients equal autodiff of moments + affine + relu", async () => {
+  await tf.setBackend("cpu");
+  const x = tf.randomNormal([3, 5, 4, 6], 0.3, 2, "float32", 1) as tf.Tensor4D;
+  const gamma = tf.randomNormal([6], 1, 0.5, "float32", 2) as tf.Tensor1D;
+  const beta = tf.randomNormal([6], 0, 0.5, "float32", 3) as tf.Tensor1D;
+  const w = tf.randomNormal([3, 5, 4, 6], 0, 1, "float32", 4);
+  const before = tf.memory().numTensors;
+  for (const axes of [[0, 1, 2], [1, 2]]) {
+    const reference = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const { mean, variance } = tf.moments(a, axes, true);
+      const y = tf.relu(
+        tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b),
+      );
+      return tf.sum(tf.mul(y, w));
+    };
+    const ours = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const r = normRelu(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, axes);
+      tf.dispose([r.mean, r.variance]);
+      return tf.sum(tf.mul(r.y, w));
+    };
+    const ref = tf.valueAndGrads(reference)([x, gamma, beta]);
+    const got = tf.valueAndGrads(ours)([x, gamma, beta]);
+    const close = async (a: tf.Tensor, b: tf.Tensor, what: string) => {
+      const [da, db] = [await a.data(), await b.data()];
+      let worst = 0, scale = 0;
+      for (let i = 0; i < da.length; i++) {
+        worst = Math.max(worst, Math.abs(da[i] - db[i]));
+        scale = Math.max(scale, Math.abs(db[i]));
+      }
+      assert.ok(
+        worst <= 2e-5 * Math.max(1, scale),
+        `${what} axes ${axes}: ${worst} (scale ${scale})`,
+      );
+    };
+    await close(got.value, ref.value, "value");
+    for (let i = 0; i < 3; i++) await close(got.grads[i], ref.grads[i], `grad ${i}`);
+    tf.dispose([ref.value, got.value, ...ref.grads, ...got.grads]);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  tf.dispose([x, gamma, beta, w]);
 });

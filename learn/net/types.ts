@@ -3,7 +3,7 @@
  * serialised form of its weights.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 
 /** Architectures `createSegmenter` can build. */
 export type Architecture = "unet" | "unet-small" | "encdec";

@@ -1,4 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
 import assert from "node:assert/strict";
 import { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
 
@@ -63,4 +64,40 @@ Deno.test("learningRate: linear warm-up then poly decay to zero", () => {
   assert.equal(learningRate(60, cfg), 0.5);
   assert.equal(learningRate(110, cfg), 0);
   assert.equal(learningRate(500, cfg), 0);
+});
+
+Deno.test("AdamW: clipAndApply over several variables = clip then per-element AdamW; a missing gradient leaves its variable and moments alone", async () => {
+  await tf.setBackend("cpu");
+  const init = [[0.5, -1, 2, 0.1, -0.3, 1.5], [3, -4, 0.2, 1]];
+  const vars = [tf.variable(tf.tensor2d(init[0], [2, 3])), tf.variable(tf.tensor1d(init[1]))];
+  const opt = new AdamW(vars, { weightDecay: 0.05 });
+  const before = tf.memory().numTensors;
+  const gs = [[1, -2, 3, 0.5, -0.5, 4], [2, 2, -6, 1]];
+  const grads = [tf.tensor2d(gs[0], [2, 3]), tf.tensor1d(gs[1])];
+  const lr = 0.02, maxNorm = 2;
+  const norm = opt.clipAndApply(grads, lr, maxNorm);
+  const n = Math.sqrt(gs.flat().reduce((s, g) => s + g * g, 0));
+  assert.ok(Math.abs((await norm.data())[0] - n) < 1e-4);
+  const factor = Math.min(1, maxNorm / (n + 1e-6));
+  for (let i = 0; i < 2; i++) {
+    const got = await vars[i].data();
+    init[i].forEach((p, j) => {
+      const g = gs[i][j] * factor;
+      const mh = (0.1 * g) / 0.1, vh = (0.001 * g * g) / 0.001;
+      const ref = p * (1 - lr * 0.05) - lr * mh / (Math.sqrt(vh) + 1e-8);
+      assert.ok(Math.abs(got[j] - ref) < 1e-6, `var ${i}[${j}]: ${got[j]} vs ${ref}`);
+    });
+  }
+  const state = opt.getState();
+  const second = await vars[1].data();
+  opt.apply([grads[0], undefined], lr);
+  assert.deepEqual(await vars[1].data(), second, "no gradient: the variable is unchanged");
+  const after = opt.getState();
+  assert.deepEqual(after.moments[2], state.moments[2]);
+  assert.deepEqual(after.moments[3], state.moments[3]);
+  assert.notDeepEqual(after.moments[0], state.moments[0]);
+  tf.dispose([norm, ...grads]);
+  assert.equal(tf.memory().numTensors, before);
+  opt.dispose();
+  tf.dispose(vars);
 });

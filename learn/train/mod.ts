@@ -3,8 +3,8 @@
  * checkpoints and the training loop.
  * @module
  */
-export { train } from "./train.ts";
-export type { TrainedModel, TrainHooks } from "./train.ts";
+export { batchOptions, train, trainStep } from "./train.ts";
+export type { StepOptions, TrainedModel, TrainHooks } from "./train.ts";
 export { resolveTrainConfig } from "./config.ts";
 export type { LossTerm, ResolvedTrainConfig, TrainConfig, TrajectoryVariant } from "./config.ts";
 export { buildBatch, contextWindow, prepareSequences, trajectoryPool } from "./batch.ts";

@@ -3,7 +3,7 @@
  * warm-up + poly decay and global-norm clipping, seeded and resumable from checkpoints.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { createSegmenter } from "../net/segmenter.ts";
 import { Rng } from "../net/rng.ts";
 import type { Segmenter } from "../net/types.ts";
@@ -13,8 +13,14 @@ import { temporalLossBothWays } from "../losses/temporal.ts";
 import { trajectoryLoss } from "../losses/trajectory.ts";
 import { temporalRamp } from "../losses/schedule.ts";
 import { smoothTracks } from "../losses/smooth.ts";
-import { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
-import { type Batch, buildBatch, prepareSequences, type TrainData } from "./batch.ts";
+import { AdamW, learningRate } from "./adamw.ts";
+import {
+  type Batch,
+  type BatchOptions,
+  buildBatch,
+  prepareSequences,
+  type TrainData,
+} from "./batch.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
 
@@ -44,6 +50,30 @@ export interface TrainedModel {
   aborted: boolean;
   /** Loss values of the last step. */
   lastLosses: Record<string, number>;
+}
+
+/** The batch-building options of a training config. */
+export function batchOptions(
+  cfg: ResolvedTrainConfig,
+  flowSize: { width: number; height: number },
+): BatchOptions {
+  return {
+    groups: cfg.groups,
+    gaps: cfg.gaps,
+    offset: cfg.offset,
+    netHeight: cfg.net.inputHeight,
+    netWidth: cfg.net.inputWidth,
+    flowHeight: flowSize.height,
+    flowWidth: flowSize.width,
+    flipProb: cfg.flipProb,
+    flipNegatesU: cfg.flipNegatesU,
+    numTracks: cfg.numTracks,
+    numTemporalTracks: cfg.numTemporalTracks,
+    context: cfg.context,
+    needFlow: cfg.flow.enabled,
+    needTrajectory: cfg.trajectory.enabled,
+    needTemporal: cfg.temporal.enabled,
+  };
 }
 
 /** The part of the config a checkpoint must agree with to be resumed. */
@@ -101,7 +131,6 @@ export async function train(
     };
     let lastLosses: Record<string, number> = {};
     let aborted = false;
-    const names = net.trainableVariables.map((v) => v.name);
     while (step < cfg.iterations) {
       // Yield to the event loop once per step: a step's awaits resolve as microtasks, so without
       // this, signal handlers (Ctrl-C → hooks.signal) and timers would never run until the end.
@@ -111,30 +140,14 @@ export async function train(
         break;
       }
       const t0 = performance.now();
-      const batch = await buildBatch(seqs, {
-        groups: cfg.groups,
-        gaps: cfg.gaps,
-        offset: cfg.offset,
-        netHeight: Hn,
-        netWidth: Wn,
-        flowHeight: seqs[0].height,
-        flowWidth: seqs[0].width,
-        flipProb: cfg.flipProb,
-        flipNegatesU: cfg.flipNegatesU,
-        numTracks: cfg.numTracks,
-        numTemporalTracks: cfg.numTemporalTracks,
-        context: cfg.context,
-        needFlow: cfg.flow.enabled,
-        needTrajectory: cfg.trajectory.enabled,
-        needTemporal: cfg.temporal.enabled,
-      }, rng);
+      const batch = await buildBatch(seqs, batchOptions(cfg, seqs[0]), rng);
       const lr = learningRate(step, {
         lr: cfg.lr,
         warmup: cfg.warmup,
         total: cfg.iterations,
         power: cfg.lrPower,
       });
-      lastLosses = await trainStep(net, opt, names, batch, cfg, step, lr);
+      lastLosses = await trainStep(net, opt, batch, cfg, step, lr);
       step++;
       hooks.onStep?.(step, lastLosses, 1000 / (performance.now() - t0));
       if (step % cfg.checkpointEvery === 0 || step === cfg.iterations) await save();
@@ -149,15 +162,28 @@ export async function train(
   }
 }
 
-/** One optimiser step on `batch`; returns the logged values. */
-async function trainStep(
+/** Options of {@link trainStep}. */
+export interface StepOptions {
+  /**
+   * Called with the gradients (in the order of `net.trainableVariables`, before clipping)
+   * before the update; they are disposed afterwards. For tests and benchmarks.
+   */
+  onGradients?(grads: tf.Tensor[]): void | Promise<void>;
+}
+
+/**
+ * One optimiser step on `batch` (forward, the enabled losses, gradients, global-norm clipping,
+ * AdamW, batch-norm statistics); returns the logged values. `it` is the 0-based iteration (for
+ * the Lr ramp).
+ */
+export async function trainStep(
   net: Segmenter,
   opt: AdamW,
-  names: string[],
   batch: Batch,
   cfg: ResolvedTrainConfig,
   it: number,
   lr: number,
+  opts: StepOptions = {},
 ): Promise<Record<string, number>> {
   const B = batch.size;
   const Hn = cfg.net.inputHeight;
@@ -217,15 +243,15 @@ async function trainStep(
     kept.total = tf.keep(tf.clone(total));
     return total;
   }, net.trainableVariables);
-  const gradList = names.map((n) => grads[n]);
-  const { clipped, norm } = clipByGlobalNorm(gradList, cfg.gradClip);
-  opt.apply(clipped, lr);
+  const gradList = net.trainableVariables.map((v) => grads[v.name]);
+  await opts.onGradients?.(gradList);
+  const norm = opt.clipAndApply(gradList, lr, cfg.gradClip);
   net.updateNormStats();
   const losses: Record<string, number> = {};
   for (const [k, t] of Object.entries(kept)) losses[k] = (await t.data())[0];
   losses.grad_norm = (await norm.data())[0];
   losses.lr = lr;
-  tf.dispose([value, norm, ...clipped, ...Object.values(grads), ...Object.values(kept)]);
+  tf.dispose([value, norm, ...Object.values(grads), ...Object.values(kept)]);
   tf.dispose(inputs);
   for (const [k, v] of Object.entries(losses)) {
     if (!Number.isFinite(v)) throw new Error(`train: loss "${k}" is ${v} at step ${it + 1}`);

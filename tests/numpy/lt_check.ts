@@ -10,7 +10,7 @@
  * [B][K][N] and `i.<variant>.<kernels>.{gw,gc}.f32` with the values in cases.json.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { join } from "node:path";
 import { initBackend } from "../../learn/backend.ts";
 import { trajectoryLoss } from "../../learn/losses/trajectory.ts";
