@@ -68,6 +68,17 @@ export const baselines = defineExperiment({
   runs: () => [{ label: "", overrides: {} }],
 });
 
+export const motionFloor = defineExperiment({
+  name: "motion_floor",
+  table: "main_comparison",
+  title: "Learning-free floor: classical motion segmentation",
+  description: "RANSAC homography fitted to the same cached flow, Otsu threshold on the " +
+    "residual, opening/closing, largest component; scored with the same protocol.",
+  stage: "motion_floor",
+  datasets: "videos",
+  runs: () => [{ label: "", overrides: {} }],
+});
+
 export const formulations = defineExperiment({
   name: "formulations",
   table: "trajectory_formulations",
@@ -200,6 +211,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   clustering,
   main,
   baselines,
+  motionFloor,
   formulations,
   ablation,
   sweepRank,

@@ -11,19 +11,13 @@
 import { join } from "node:path";
 import { defineStage, type MetricRow } from "../pipeline/mod.ts";
 import { type BackendName, initBackend } from "../learn/backend.ts";
-import { foregroundFromGroups, type MaskStack } from "../eval/merge.ts";
+import { foregroundFromGroups } from "../eval/merge.ts";
 import { adjustedRandIndex, argmaxLabels, foregroundARI } from "../eval/metrics.ts";
-import {
-  imageGrid,
-  PALETTE,
-  renderMaskOverlay,
-  renderSoftMask,
-  resizeFrame,
-  tileSize,
-} from "../eval/overlay.ts";
+import { imageGrid } from "../eval/overlay.ts";
 import { writeRgbPng } from "../formats/image.ts";
-import type { LabelImage, RgbImage } from "../video/types.ts";
-import { type FramesArtifact, readFlow, readFrames } from "./artifacts.ts";
+import type { RgbImage } from "../video/types.ts";
+import { readFlow, readFrames } from "./artifacts.ts";
+import { GRID_ROWS, gridFrame, gridRow } from "./_grid.ts";
 import { mergeFlow, type MergeKind, MERGES, scoreSequence } from "./_segment_scores.ts";
 import { loadModel } from "./_model_io.ts";
 import { coverageRows, jRows } from "./scoring.ts";
@@ -38,42 +32,6 @@ function resizeLabels(src: Uint8Array, sw: number, sh: number, dw: number, dh: n
     }
   }
   return out;
-}
-
-/** Sequences shown in a dataset's picture grid (one row each, in stored order). */
-export const GRID_ROWS = 8;
-
-/**
- * The frame a sequence shows in the grid: the middle of the annotated frames the protocol
- * scores (DAVIS: ≥ 2) that have flow for the motion merge, else the middle annotated frame.
- */
-export function gridFrame(seq: FramesArtifact, hasFlow: (t: number) => boolean): number | null {
-  const a = seq.meta.annotated;
-  if (!a.length) return null;
-  const good = a.filter((t) => t >= 2 && hasFlow(t));
-  const pool = good.length ? good : a;
-  return pool[Math.floor((pool.length - 1) / 2)];
-}
-
-/** One grid row: frame | ground truth | K soft masks | merged foreground, ≥ 256 px tiles. */
-export function gridRow(
-  frame: RgbImage,
-  gt: LabelImage,
-  masks: MaskStack,
-  foreground: Uint8Array,
-): RgbImage[] {
-  const size = tileSize(frame.width, frame.height);
-  const f = resizeFrame(frame, size.width, size.height);
-  const fg = { width: gt.width, height: gt.height, data: foreground };
-  return [
-    f,
-    renderMaskOverlay(f, gt, [40, 200, 60]),
-    ...Array.from(
-      { length: masks.k },
-      (_, c) => renderSoftMask(masks, c, size.width, size.height, PALETTE[c % PALETTE.length]),
-    ),
-    renderMaskOverlay(f, fg, [230, 40, 40]),
-  ];
 }
 
 export const evaluate = defineStage({

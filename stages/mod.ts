@@ -7,6 +7,7 @@ import type { StageDef } from "../pipeline/mod.ts";
 import { frames, synthesize } from "./data.ts";
 import { selectDatasets } from "./datasets.ts";
 import { baselines } from "./baselines.ts";
+import { motionFloor } from "./motion_floor.ts";
 import { evaluate } from "./evaluate.ts";
 import { trainStage } from "./learning.ts";
 import { flow, tracks } from "./motion.ts";
@@ -22,6 +23,7 @@ export const STAGES: readonly StageDef[] = [
   flowEval,
   trackEval,
   baselines,
+  motionFloor,
   trainStage,
   evaluate,
   cluster,
