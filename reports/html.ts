@@ -7,7 +7,7 @@
 import { encodeBase64 } from "./_base64.ts";
 import { formatDuration } from "./provenance.ts";
 import type { RenderedChart, ReportModel, TableSection } from "./report_model.ts";
-import type { ResultTable } from "./table_model.ts";
+import { REFERENCE_KINDS, type ReferenceKind, type ResultTable } from "./table_model.ts";
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -48,6 +48,8 @@ td.num { text-align: right; }
 td.label { text-align: left; font-weight: 500; }
 th.label { text-align: left; }
 td.paper, th.paper { background: #fbf7ef; color: #6b5a3a; font-style: italic; }
+td.ref-measured, th.ref-measured, td.ref-published, th.ref-published { background: #f1f4f8;
+  color: #3f4f63; font-style: italic; }
 tr.paper-only td.label { color: var(--muted); font-style: italic; }
 td.best { font-weight: 700; }
 tbody tr:hover td { background: #f3f6fa; }
@@ -85,6 +87,31 @@ function chartFigure(chart: RenderedChart, caption: string): string {
     (caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : "") + `</figure>`;
 }
 
+/** CSS class of a reference column: `paper` for the paper's own numbers, else `ref-<kind>`. */
+function refClass(kind: ReferenceKind): string {
+  return kind === "paper" ? "paper" : `ref-${kind}`;
+}
+
+const REFERENCE_MEANING: Record<ReferenceKind, string> = {
+  paper: "numbers printed in the paper",
+  published: "numbers published by the methods' own papers, not by this paper",
+  measured: "measured by the task's reference implementation (not the paper's numbers)",
+};
+
+/** The footnote part that explains each reference column of a table, with its sources. */
+export function referenceFootnotes(t: ResultTable): string[] {
+  const out: string[] = [];
+  for (const kind of Object.keys(REFERENCE_KINDS) as ReferenceKind[]) {
+    const cols = t.columns.flatMap((c, j) => (c.kind === kind ? [j] : []));
+    if (!cols.length) continue;
+    const sources = [
+      ...new Set(t.rows.flatMap((r) => cols.map((j) => r.cells[j]?.source).filter(Boolean))),
+    ];
+    out.push(`"${REFERENCE_KINDS[kind]}" = ${REFERENCE_MEANING[kind]} (${sources.join("; ")})`);
+  }
+  return out;
+}
+
 /** The HTML `<table>` of a results table. */
 export function tableHtml(t: ResultTable): string {
   const groups: { name: string; span: number }[] = [];
@@ -100,12 +127,13 @@ export function tableHtml(t: ResultTable): string {
     groups.map((g) => `<th colspan="${g.span}">${escapeHtml(g.name)}</th>`).join("") + `</tr>`;
   const head2 = `<tr>` +
     t.columns.map((c) =>
-      `<th${c.kind === "paper" ? ' class="paper"' : ""}>${escapeHtml(c.header)}</th>`
+      `<th${c.kind === "ours" ? "" : ` class="${refClass(c.kind)}"`}>${escapeHtml(c.header)}</th>`
     ).join("") + `</tr>`;
   const body = t.rows.map((r) => {
     const cells = r.cells.map((cell, j) => {
       const cls = ["num"];
-      if (t.columns[j].kind === "paper") cls.push("paper");
+      const kind = t.columns[j].kind;
+      if (kind !== "ours") cls.push(refClass(kind));
       if (cell?.best) cls.push("best");
       const title = cell === null
         ? ""
@@ -128,12 +156,7 @@ function tableFootnote(t: ResultTable): string {
     parts.push(`mean ± std (sample) over ${t.seeds.length} seeds (${t.seeds.join(", ")})`);
   } else if (t.seeds.length === 1) parts.push(`one seed (${t.seeds[0]})`);
   if (t.spec.highlightBest !== false) parts.push("best of ours in bold");
-  if (t.columns.some((c) => c.kind === "paper")) {
-    const sources = [
-      ...new Set(t.rows.flatMap((r) => r.cells.map((c) => c?.source).filter(Boolean))),
-    ];
-    parts.push(`"paper (reported)" = numbers printed in the paper (${sources.join("; ")})`);
-  }
+  parts.push(...referenceFootnotes(t));
   if (t.perSequenceRows > 0) {
     parts.push(`${t.perSequenceRows} per-sequence values stored but not shown`);
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { formatDuration } from "./provenance.ts";
+import { referenceFootnotes } from "./html.ts";
 import type { ReportModel } from "./report_model.ts";
 import type { ResultTable } from "./table_model.ts";
 
@@ -59,8 +60,8 @@ export function renderMarkdown(m: ReportModel): string {
     out.push(tableMarkdown(t), "");
     const foot: string[] = [];
     if (t.seeds.length > 1) foot.push(`mean ± std over seeds ${t.seeds.join(", ")}`);
-    if (t.columns.some((c) => c.kind === "paper")) {
-      foot.push("*italic* = reported in the paper");
+    if (t.columns.some((c) => c.kind !== "ours")) {
+      foot.push("*italic* = a reference number, not ours", ...referenceFootnotes(t).map(escapeMd));
     }
     if (t.spec.highlightBest !== false) foot.push("**bold** = best of ours");
     if (foot.length) out.push(`<sub>${foot.join("; ")}.</sub>`, "");

@@ -91,7 +91,7 @@ function chartCaption(kind: string, withPaper: boolean, seeds: number): string {
   const parts: string[] = [];
   if (seeds > 1) parts.push("bars: mean over seeds; whiskers: ± one standard deviation");
   else parts.push(kind === "line_panels" ? "points: values of this run" : "bars: this run");
-  if (withPaper) parts.push("black ticks: paper (reported)");
+  if (withPaper) parts.push("black marks: reference numbers (shape = kind, see the legend)");
   return parts.join("; ") + ".";
 }
 

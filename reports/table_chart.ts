@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultTable } from "./table_model.ts";
-import type { PaperNumber } from "./table_model.ts";
+import { type PaperNumber, REFERENCE_KINDS, referenceKind } from "./table_model.ts";
 import type { Summary } from "./stats.ts";
 import { datasetTitle, formatMeanStd, metricSpec } from "./tables.ts";
 import type { ChartRow, CurvePoint, PaperRow } from "./templates/rows.ts";
@@ -76,8 +76,13 @@ export function tableChart(
       dataset: datasetTitle(p.dataset),
       metric: p.metric,
       value: p.value,
+      kind: REFERENCE_KINDS[referenceKind(p)],
     }));
   const withPaper = paperRows.length > 0;
+  const referenceKinds = {
+    present: [...new Set(paperRows.map((p) => p.kind))],
+    all: Object.values(REFERENCE_KINDS) as string[],
+  };
   const data: Record<string, readonly unknown[]> = withPaper
     ? { rows, paper: paperRows }
     : { rows };
@@ -90,6 +95,7 @@ export function tableChart(
           rows: ourRows.map((r) => r.label),
           datasets,
           withPaper,
+          referenceKinds,
         }),
         datasets: data,
       };
@@ -101,6 +107,7 @@ export function tableChart(
           datasets,
           metrics,
           withPaper,
+          referenceKinds,
         }),
         datasets: data,
       };
