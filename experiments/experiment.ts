@@ -13,6 +13,8 @@ export interface ExperimentRun {
   /** Numeric sweep position (rank r, components k, …). */
   x?: number;
   seed?: number;
+  /** Show the qualitative figures its stage writes in the report (default false). */
+  figures?: boolean;
 }
 
 /** Which datasets an experiment covers. */

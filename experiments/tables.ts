@@ -52,7 +52,11 @@ export const main = defineExperiment({
   runs: (profile) => [
     ...overSeeds(seeds(profile), "Lf only (GWM-style)", LOSSES.Lf),
     ...overSeeds(seeds(profile), "Lt only", LOSSES.Lt),
-    ...overSeeds(seeds(profile), "Lf+Lt+Lr (ours)", LOSSES["Lf+Lt+Lr"]),
+    // The report shows the picture grid of the first seed of ours only.
+    ...overSeeds(seeds(profile), "Lf+Lt+Lr (ours)", LOSSES["Lf+Lt+Lr"]).map((r, i) => ({
+      ...r,
+      figures: i === 0,
+    })),
     { label: "untrained network", overrides: { "train.steps": 0 } },
   ],
   note: CPU_NOTE,
@@ -76,7 +80,7 @@ export const motionFloor = defineExperiment({
     "residual, opening/closing, largest component; scored with the same protocol.",
   stage: "motion_floor",
   datasets: "videos",
-  runs: () => [{ label: "", overrides: {} }],
+  runs: () => [{ label: "", overrides: {}, figures: true }],
 });
 
 export const formulations = defineExperiment({

@@ -57,6 +57,8 @@ figure { margin: 14px 0 6px; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule);
   border-radius: 4px; background: white; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; max-width: 860px; }
+figure.pictures { overflow-x: auto; }
+figure.pictures img { max-width: none; }
 dl.prov { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 10px 0;
   font-size: 14px; }
 dl.prov dt { color: var(--muted); }
@@ -158,7 +160,12 @@ function tableFootnote(t: ResultTable): string {
   if (t.spec.highlightBest !== false) parts.push("best of ours in bold");
   parts.push(...referenceFootnotes(t));
   if (t.perSequenceRows > 0) {
-    parts.push(`${t.perSequenceRows} per-sequence values stored but not shown`);
+    parts.push(
+      t.spec.perSequence
+        ? `${t.perSequenceRows} per-sequence values stored; ${t.spec.perSequence.metric} per ` +
+          `sequence is charted below`
+        : `${t.perSequenceRows} per-sequence values stored but not shown`,
+    );
   }
   return parts.length ? `<p class="desc">${escapeHtml(parts.join("; "))}.</p>` : "";
 }
@@ -173,6 +180,13 @@ function sectionHtml(s: TableSection): string {
   if (s.note) parts.push(`<p class="note"><b>Ours vs paper:</b> ${escapeHtml(s.note)}</p>`);
   if (t.spec.showTable !== false) parts.push(tableHtml(t), tableFootnote(t));
   if (s.chart) parts.push(chartFigure(s.chart, s.chartCaption));
+  if (s.sequenceChart) {
+    parts.push(chartFigure(
+      s.sequenceChart,
+      `Per sequence (mean over seeds; DAVIS: frames 00000/00001 excluded, as in its J): ` +
+        `${t.spec.perSequence?.rows?.join(", ") ?? "all rows"}.`,
+    ));
+  }
   parts.push(`</section>`);
   return parts.join("\n");
 }
@@ -226,9 +240,9 @@ function provenanceHtml(m: ReportModel): string {
 export function renderHtml(m: ReportModel): string {
   const r = m.provenance.run;
   const toc = [
+    ...(m.figures.length ? [["qualitative", "Pictures: what the models segment"]] : []),
     ...m.sections.map((s) => [s.tableName, s.table.spec.title]),
-    ...(m.curves ? [["loss_curves", "Training loss curves"]] : []),
-    ...(m.figures.length ? [["qualitative", "Qualitative results"]] : []),
+    ...(m.curves || m.valCurves ? [["loss_curves", "Training curves"]] : []),
     ["provenance", "Provenance"],
   ].map(([id, title]) => `<li><a href="#${escapeHtml(id)}">${escapeHtml(title)}</a></li>`)
     .join("");
@@ -238,21 +252,36 @@ export function renderHtml(m: ReportModel): string {
     }.</p>`
     : "";
   const warnings = m.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join("\n");
-  const curves = m.curves
-    ? `<section id="loss_curves"><h2>Training loss curves</h2><p class="desc">Per-step loss ` +
-      `terms of the ${m.curves.runs.length} training run(s) this run used (log scale; ` +
-      `curves longer than 300 points are shown as bucket means${
+  const lossPart = m.curves
+    ? `<p class="desc">Per-step loss terms of the ${m.curves.runs.length} training run(s) ` +
+      `this run used (log scale; curves longer than 300 points are shown as bucket means${
         m.curves.dropped ? `; ${m.curves.dropped} non-positive values left out` : ""
-      }).</p>${chartFigure(m.curves.chart, "")}</section>`
+      }).</p>${chartFigure(m.curves.chart, "")}`
+    : "";
+  const valPart = m.valCurves
+    ? `<h3>J during training (uses labels)</h3><p class="note">J on the scored frames ` +
+      `(headline merge, the benchmark's protocol) every N steps of ${m.valCurves.runs.length} ` +
+      `training run(s). It <b>uses the ground truth</b>: it is shown to follow progress; the ` +
+      `default does not use it to choose anything (checkpoint selection by it is the option ` +
+      `<code>train.selectByVal</code>, off by default).</p>${chartFigure(m.valCurves.chart, "")}`
+    : "";
+  const curves = m.curves || m.valCurves
+    ? `<section id="loss_curves"><h2>Training curves</h2>${lossPart}${valPart}</section>`
     : "";
   const figures = m.figures.length
-    ? `<section id="qualitative"><h2>Qualitative results</h2>` + m.figures.map((f) => {
-      const head = `<h3>${escapeHtml(f.experiment)}: ${escapeHtml(f.name)}</h3>`;
-      if (!f.png) return `${head}<p class="warn">${escapeHtml(f.missing ?? "missing")}</p>`;
-      return `${head}<figure><img src="data:image/png;base64,${encodeBase64(f.png)}" alt="${
-        escapeHtml(f.caption || f.name)
-      }"><figcaption>${escapeHtml(f.caption)}</figcaption></figure>`;
-    }).join("\n") + `</section>`
+    ? `<section id="qualitative"><h2>Pictures: what the models segment</h2><p class="desc">` +
+      `Per dataset, one frame of each sequence (up to eight; the captions name them): the ` +
+      `learned model's soft masks and merged foreground, and the learning-free floor on the ` +
+      `same flow. Shown at full size (tiles ≥ 256 px wide; scroll sideways).</p>` +
+      m.figures.map((f) => {
+        const head = `<h3>${escapeHtml(f.experiment)}: ${escapeHtml(f.name)}</h3>`;
+        if (!f.png) return `${head}<p class="warn">${escapeHtml(f.missing ?? "missing")}</p>`;
+        return `${head}<figure class="pictures"><img src="data:image/png;base64,${
+          encodeBase64(f.png)
+        }" alt="${escapeHtml(f.caption || f.name)}"><figcaption>${
+          escapeHtml(f.caption)
+        }</figcaption></figure>`;
+      }).join("\n") + `</section>`
     : "";
   return `<!DOCTYPE html>
 <html lang="en">
@@ -272,9 +301,9 @@ export function renderHtml(m: ReportModel): string {
 ${warnings}
 <nav class="toc"><ol>${toc}</ol></nav>
 ${omitted}
+${figures}
 ${m.sections.map(sectionHtml).join("\n")}
 ${curves}
-${figures}
 ${provenanceHtml(m)}
 <footer>Generated ${escapeHtml(m.generated)} by lrtl reports/ from the pipeline's DuckDB store.
 </footer>

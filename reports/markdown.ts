@@ -53,6 +53,18 @@ export function renderMarkdown(m: ReportModel): string {
       "",
     );
   }
+  if (m.figures.length) {
+    out.push("## Pictures: what the models segment", "");
+    for (const f of m.figures) {
+      out.push(`### ${escapeMd(f.experiment)}: ${escapeMd(f.name)}`, "");
+      out.push(
+        f.file
+          ? `![${escapeMd(f.caption || f.name)}](${f.file})\n\n${escapeMd(f.caption)}`
+          : `> **Missing:** ${escapeMd(f.missing ?? "")}`,
+        "",
+      );
+    }
+  }
   for (const s of m.sections) {
     const t = s.table;
     out.push(`## ${escapeMd(t.spec.title)}`, "", escapeMd(t.spec.description), "");
@@ -66,26 +78,20 @@ export function renderMarkdown(m: ReportModel): string {
     if (t.spec.highlightBest !== false) foot.push("**bold** = best of ours");
     if (foot.length) out.push(`<sub>${foot.join("; ")}.</sub>`, "");
     if (s.chart) out.push(`![${escapeMd(s.chart.alt)}](${s.chart.pngFile})`, "");
+    if (s.sequenceChart) {
+      out.push(`![${escapeMd(s.sequenceChart.alt)}](${s.sequenceChart.pngFile})`, "");
+    }
   }
-  if (m.curves) {
+  if (m.curves || m.valCurves) out.push("## Training curves", "");
+  if (m.curves) out.push(`![${escapeMd(m.curves.chart.alt)}](${m.curves.chart.pngFile})`, "");
+  if (m.valCurves) {
     out.push(
-      "## Training loss curves",
+      "J on the scored frames during training. It **uses the ground truth**: shown to follow " +
+        "progress; by default nothing is chosen by it (option `train.selectByVal`).",
       "",
-      `![${escapeMd(m.curves.chart.alt)}](${m.curves.chart.pngFile})`,
+      `![${escapeMd(m.valCurves.chart.alt)}](${m.valCurves.chart.pngFile})`,
       "",
     );
-  }
-  if (m.figures.length) {
-    out.push("## Qualitative results", "");
-    for (const f of m.figures) {
-      out.push(`### ${escapeMd(f.experiment)}: ${escapeMd(f.name)}`, "");
-      out.push(
-        f.file
-          ? `![${escapeMd(f.caption || f.name)}](${f.file})\n\n${escapeMd(f.caption)}`
-          : `> **Missing:** ${escapeMd(f.missing ?? "")}`,
-        "",
-      );
-    }
   }
   out.push(
     "## Provenance",

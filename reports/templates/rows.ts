@@ -48,7 +48,7 @@ export function referenceShape(kinds: readonly string[], all: readonly string[])
       domain: present,
       range: present.map((k) => REFERENCE_SHAPES[all.indexOf(k) % REFERENCE_SHAPES.length]),
     },
-    legend: { orient: "bottom" as const },
+    legend: { orient: "bottom" as const, labelLimit: 320 },
   };
 }
 
