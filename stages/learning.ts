@@ -8,9 +8,16 @@ import { defineStage, type StageContext } from "../pipeline/mod.ts";
 import { type BackendName, initBackend } from "../learn/backend.ts";
 import { createSegmenter } from "../learn/net/mod.ts";
 import type { SegmenterConfig } from "../learn/net/types.ts";
-import { train, type TrainData } from "../learn/train/mod.ts";
-import { readFlow, readFrames, readTracksArtifact } from "./artifacts.ts";
+import { loadCheckpoint, train, type TrainData } from "../learn/train/mod.ts";
+import {
+  type FramesArtifact,
+  readFlow,
+  readFrames,
+  readTracksArtifact,
+  type SequenceFlow,
+} from "./artifacts.ts";
 import { saveModel } from "./_model_io.ts";
+import { VAL_CURVE, Validation } from "./_validation.ts";
 
 const MODEL_PARAMS = [
   "model.arch",
@@ -33,14 +40,19 @@ function netConfig(ctx: StageContext): SegmenterConfig {
   };
 }
 
-async function trainData(ctx: StageContext): Promise<TrainData> {
+/** The training data of a dataset, and the loaded artifacts (for the validation J). */
+async function trainData(
+  ctx: StageContext,
+): Promise<{ data: TrainData; loaded: { art: FramesArtifact; flow: SequenceFlow }[] }> {
   const frames = ctx.inputs("frames");
   const flows = ctx.inputs("flow");
   const tracks = ctx.inputs("tracks");
   const data: TrainData = [];
+  const loaded = [];
   for (let i = 0; i < frames.length; i++) {
     const f = await readFrames(frames[i].dir);
     const fl = await readFlow(flows[i].dir);
+    loaded.push({ art: f, flow: fl });
     data.push({
       name: f.meta.sequence,
       frames: f.frames,
@@ -48,7 +60,7 @@ async function trainData(ctx: StageContext): Promise<TrainData> {
       tracks: await readTracksArtifact(tracks[i].dir),
     });
   }
-  return data;
+  return { data, loaded };
 }
 
 export const trainStage = defineStage({
@@ -72,6 +84,9 @@ export const trainStage = defineStage({
     "train.context",
     "train.flipNegatesU",
     "train.checkpointEvery",
+    "train.valEvery",
+    "train.selectByVal",
+    "eval.merge",
     "loss.flow",
     "loss.trajectory",
     "loss.temporal",
@@ -94,7 +109,34 @@ export const trainStage = defineStage({
       untrained.dispose();
       return;
     }
-    const data = await trainData(ctx);
+    const { data, loaded } = await trainData(ctx);
+    // J on the scored frames every N steps (uses labels; chooses nothing unless selectByVal).
+    const valEvery = ctx.param<number>("train.valEvery");
+    const selectByVal = ctx.param<boolean>("train.selectByVal");
+    if (selectByVal && valEvery <= 0) {
+      throw new RangeError("train.selectByVal needs train.valEvery > 0");
+    }
+    const val = valEvery > 0
+      ? await Validation.open({
+        every: valEvery,
+        select: selectByVal,
+        merge: ctx.param<string>("eval.merge") as "motion" | "colour",
+        dataset: ctx.scope.dataset!,
+        workDir: ctx.workDir,
+        net,
+      }, loaded)
+      : null;
+    if (val) {
+      const init = createSegmenter(net);
+      try {
+        ctx.log(
+          `val J (uses labels) at step 0: ${(await val.record(0, init.getWeights())).toFixed(1)}`,
+        );
+      } finally {
+        init.dispose();
+      }
+    }
+    const checkpointEvery = ctx.param<number>("train.checkpointEvery");
     let last = performance.now();
     let first = true;
     const result = await train(
@@ -128,7 +170,8 @@ export const trainStage = defineStage({
           rampIters: ctx.param<number>("loss.rampIters"),
         },
         checkpointDir: join(ctx.workDir, "checkpoint"),
-        checkpointEvery: ctx.param<number>("train.checkpointEvery"),
+        // Validation scores the checkpoints: make one land on every validation step.
+        checkpointEvery: val ? val.checkpointEvery(checkpointEvery) : checkpointEvery,
       },
       data,
       {
@@ -152,22 +195,47 @@ export const trainStage = defineStage({
             );
           }
         },
-        onCheckpoint: ({ step }) => ctx.log(`checkpoint at step ${step}`),
+        onCheckpoint: async ({ step, dir }) => {
+          ctx.log(`checkpoint at step ${step}`);
+          if (!val?.due(step, steps)) return;
+          const ck = await loadCheckpoint(dir);
+          if (!ck) throw new Error(`Checkpoint "${dir}" vanished at step ${step}`);
+          const j = await val.record(step, ck.weights);
+          ctx.log(`val J (uses labels) at step ${step}: ${j.toFixed(1)}`);
+        },
       },
     );
+    let selected: Awaited<ReturnType<Validation["selected"]>> = null;
     try {
       if (result.aborted) {
         throw new Error(
           `Training interrupted at step ${result.step}; rerun to resume from the checkpoint`,
         );
       }
-      await saveModel(ctx.outDir, result.model);
+      for (const [step, j] of val?.points ?? []) ctx.curve(step, VAL_CURVE, j);
+      selected = await val?.selected() ?? null;
+      if (selected) {
+        ctx.log(
+          `selected the weights of step ${selected.step} by val J ${selected.j.toFixed(1)} ` +
+            `(train.selectByVal: uses labels)`,
+        );
+      }
+      await saveModel(ctx.outDir, selected?.net ?? result.model);
       await Deno.writeTextFile(
         join(ctx.outDir, "train.json"),
-        JSON.stringify({ backend, steps: result.step, lastLosses: result.lastLosses }),
+        JSON.stringify({
+          backend,
+          steps: result.step,
+          lastLosses: result.lastLosses,
+          valJ: val?.points ?? null,
+          selectedStep: selected?.step ?? result.step,
+          selectedBy: selected ? "val_J (uses labels)" : "last step",
+        }),
       );
     } finally {
       result.model.dispose();
+      selected?.net.dispose();
+      val?.dispose();
     }
   },
 });
