@@ -8,6 +8,7 @@ import { ResultsStore } from "../pipeline/mod.ts";
 import { EXPERIMENTS } from "./tables.ts";
 import { PAPER_NUMBERS } from "./paper_numbers.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
+import { coverageNote } from "./coverage.ts";
 
 export async function renderRunReport(
   opts: { dbPath: string; runId?: string; outDir: string },
@@ -32,6 +33,10 @@ export async function renderRunReport(
     }
     for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
       notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
+    }
+    const cov = await coverageNote(store, runId, "main_comparison");
+    if (cov) {
+      notes.main_comparison = notes.main_comparison ? `${notes.main_comparison} ${cov}` : cov;
     }
   } finally {
     store.close();
