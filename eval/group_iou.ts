@@ -147,9 +147,24 @@ export function groupIous(
             cntB += (oy1 - oy0) * (ox1 - ox0);
             interB += rect(oy0, oy1, ox0, ox1);
           } else {
-            // Straddles 0.5 (or holds a non-finite value): resizeBilinear's arithmetic exactly.
+            // Straddles 0.5 (or holds a non-finite value). Along one output row v is affine in
+            // the x weight, so its extremes are at the row's ends: decide whole rows from them
+            // where they agree clearly, else resizeBilinear's arithmetic pixel by pixel.
+            const wl = xs.weight[ox0], wr = xs.weight[ox1 - 1];
             for (let oy = oy0; oy < oy1; oy++) {
               const wy = ys.weight[oy];
+              const vl = (A * (1 - wl) + B * wl) * (1 - wy) + (D * (1 - wl) + E * wl) * wy;
+              const vr = (A * (1 - wr) + B * wr) * (1 - wy) + (D * (1 - wr) + E * wr) * wy;
+              if (Math.min(vl, vr) > 0.5 + MARGIN) {
+                cntA += ox1 - ox0;
+                interA += rect(oy, oy + 1, ox0, ox1);
+                continue;
+              }
+              if (Math.max(vl, vr) < 0.5 - MARGIN) {
+                cntB += ox1 - ox0;
+                interB += rect(oy, oy + 1, ox0, ox1);
+                continue;
+              }
               for (let ox = ox0; ox < ox1; ox++) {
                 const wx = xs.weight[ox];
                 const top = A * (1 - wx) + B * wx;
