@@ -199,6 +199,10 @@ export const METRICS: Record<string, MetricSpec> = {
   delta_avg: { title: "δ avg", digits: 1, better: "higher" },
   occlusion_accuracy: { title: "occlusion acc.", digits: 1, better: "higher" },
   average_jaccard: { title: "average Jaccard", digits: 1, better: "higher" },
+  sequences: { title: "sequences", digits: 0, better: null },
+  frames: { title: "frames", digits: 0, better: null },
+  annotated_frames: { title: "annotated frames", digits: 0, better: null },
+  scored_frames: { title: "scored frames", digits: 0, better: null },
 };
 
 /** Dataset display names; unknown ones are shown as stored. */

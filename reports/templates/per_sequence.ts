@@ -39,7 +39,12 @@ export function perSequenceSpec(o: PerSequenceOptions): TopLevelSpec {
           type: "nominal",
           title: null,
           scale: { domain: o.rows, range: categoryRange(o.rows.length) },
-          legend: { orient: "bottom", columns: Math.min(3, o.rows.length), symbolLimit: 0 },
+          legend: {
+            orient: "bottom",
+            columns: Math.min(3, o.rows.length),
+            symbolLimit: 0,
+            labelLimit: 320,
+          },
         },
         tooltip: [{ field: "row" }, { field: "sequence" }, { field: "text", title: o.title }],
       },
