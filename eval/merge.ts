@@ -80,6 +80,70 @@ function flowAt(flow: FlowField, h: number, w: number): Float32Array {
   ]);
 }
 
+/** Weighted normal equations of an affine flow fit (features [x/w, y/h, 1]) and the sums. */
+export interface NormalEquations {
+  /** 3×3 row-major Σ m·f·fᵀ. */
+  G: Float64Array;
+  /** Σ m·f·u and Σ m·f·v. */
+  bu: Float64Array;
+  bv: Float64Array;
+  /** Σ m, Σ m·u², Σ m·v². */
+  mass: number;
+  su: number;
+  sv: number;
+}
+
+/**
+ * The normal equations of an affine flow fit under pixel weights. Scalar accumulators in the
+ * order of the plain loops (`G[a·3+b] += m·f[a]·f[b]`, pixel by pixel), so the sums are
+ * bit-identical to them, without per-pixel allocations. (Exported for its test.)
+ */
+export function normalEquations(
+  weights: Float64Array,
+  uv: Float32Array,
+  h: number,
+  w: number,
+): NormalEquations {
+  let g00 = 0, g01 = 0, g02 = 0, g10 = 0, g11 = 0, g12 = 0, g20 = 0, g21 = 0, g22 = 0;
+  let bu0 = 0, bu1 = 0, bu2 = 0, bv0 = 0, bv1 = 0, bv2 = 0;
+  let mass = 0;
+  let su = 0;
+  let sv = 0;
+  for (let y = 0; y < h; y++) {
+    const f1 = y / h;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const m = weights[i];
+      if (m <= 0) continue;
+      const f0 = x / w;
+      const u = uv[2 * i];
+      const v = uv[2 * i + 1];
+      g00 += m * f0 * f0;
+      g01 += m * f0 * f1;
+      g02 += m * f0; // f[2] = 1: m·f·1 is exactly m·f
+      g10 += m * f1 * f0; // not g01: (m·f1)·f0 and (m·f0)·f1 can differ in the last bit
+      g11 += m * f1 * f1;
+      g12 += m * f1;
+      g20 += m * f0;
+      g21 += m * f1;
+      g22 += m;
+      bu0 += m * f0 * u;
+      bu1 += m * f1 * u;
+      bu2 += m * u;
+      bv0 += m * f0 * v;
+      bv1 += m * f1 * v;
+      bv2 += m * v;
+      mass += m;
+      su += m * u * u;
+      sv += m * v * v;
+    }
+  }
+  const G = Float64Array.of(g00, g01, g02, g10, g11, g12, g20, g21, g22);
+  const bu = Float64Array.of(bu0, bu1, bu2);
+  const bv = Float64Array.of(bv0, bv1, bv2);
+  return { G, bu, bv, mass, su, sv };
+}
+
 /**
  * Weighted least-squares residual of an affine flow model u,v = A·[x, y, 1] under pixel
  * weights; returns the weighted sum of squared residuals and the total weight.
@@ -90,31 +154,7 @@ function affineResidual(
   h: number,
   w: number,
 ): { sse: number; mass: number } {
-  // normal equations, features [x/w, y/h, 1]
-  const G = new Float64Array(9);
-  const bu = new Float64Array(3);
-  const bv = new Float64Array(3);
-  let mass = 0;
-  let su = 0;
-  let sv = 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      const m = weights[i];
-      if (m <= 0) continue;
-      const f = [x / w, y / h, 1];
-      const u = uv[2 * i];
-      const v = uv[2 * i + 1];
-      for (let a = 0; a < 3; a++) {
-        for (let b = 0; b < 3; b++) G[a * 3 + b] += m * f[a] * f[b];
-        bu[a] += m * f[a] * u;
-        bv[a] += m * f[a] * v;
-      }
-      mass += m;
-      su += m * u * u;
-      sv += m * v * v;
-    }
-  }
+  const { G, bu, bv, mass, su, sv } = normalEquations(weights, uv, h, w);
   if (mass <= 1e-9) return { sse: 0, mass: 0 };
   for (let a = 0; a < 3; a++) G[a * 4] += 1e-6 * mass; // ridge for degenerate supports
   const solve = (b: Float64Array) => {

@@ -5,6 +5,7 @@ import {
   type MaskStack,
   mergeByColour,
   mergeByMotion,
+  normalEquations,
   oracleBipartition,
 } from "./merge.ts";
 
@@ -83,4 +84,37 @@ Deno.test("foregroundFromGroups picks the group with higher IoU; oracle finds th
   const oracle = oracleBipartition(masks, gt);
   assert.equal(oracle.iou, 1);
   assert.deepEqual([...oracle.groups], [0, 0, 1, 1]);
+});
+
+/** The plain-loop normal equations the unrolled `affineResidual` must reproduce exactly. */
+function referenceNormalEquations(weights: Float64Array, uv: Float32Array, h: number, w: number) {
+  const G = new Float64Array(9), bu = new Float64Array(3), bv = new Float64Array(3);
+  let mass = 0, su = 0, sv = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const m = weights[i];
+      if (m <= 0) continue;
+      const f = [x / w, y / h, 1];
+      const u = uv[2 * i], v = uv[2 * i + 1];
+      for (let a = 0; a < 3; a++) {
+        for (let b = 0; b < 3; b++) G[a * 3 + b] += m * f[a] * f[b];
+        bu[a] += m * f[a] * u;
+        bv[a] += m * f[a] * v;
+      }
+      mass += m;
+      su += m * u * u;
+      sv += m * v * v;
+    }
+  }
+  return { G, bu, bv, mass, su, sv };
+}
+
+Deno.test("normalEquations: bit-identical to the plain loops", () => {
+  const h = 13, w = 21;
+  let s = 3;
+  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const weights = Float64Array.from({ length: h * w }, () => (r() < 0.1 ? 0 : r()));
+  const uv = Float32Array.from({ length: h * w * 2 }, () => 20 * r() - 10);
+  assert.deepEqual(normalEquations(weights, uv, h, w), referenceNormalEquations(weights, uv, h, w));
 });

@@ -107,3 +107,87 @@ export function imageGrid(rows: (RgbImage | null)[][], opts: GridOptions = {}): 
   );
   return { width: W, height: H, data };
 }
+
+/** A panel size at least `minWidth` px wide with the aspect ratio of `width`×`height`. */
+export function tileSize(width: number, height: number, minWidth = 256): {
+  width: number;
+  height: number;
+} {
+  const w = Math.max(minWidth, width);
+  return { width: w, height: Math.max(1, Math.round((height * w) / width)) };
+}
+
+/** An RGB frame resized bilinearly to `width`×`height`. */
+export function resizeFrame(frame: RgbImage, width: number, height: number): RgbImage {
+  if (frame.width === width && frame.height === height) return frame;
+  const f = resizeBilinear(frame.data, frame.height, frame.width, 3, height, width);
+  const data = new Uint8Array(f.length);
+  for (let i = 0; i < f.length; i++) data[i] = Math.round(f[i]);
+  return { width, height, data };
+}
+
+/** Nearest-neighbour sample of a one-byte-per-pixel image at `width`×`height`. */
+function nearest(src: Uint8Array, sw: number, sh: number, width: number, height: number) {
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / height));
+    for (let x = 0; x < width; x++) {
+      out[y * width + x] = src[sy * sw + Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / width))];
+    }
+  }
+  return out;
+}
+
+/**
+ * A binary mask (non-zero = on, any size) over a dimmed frame: on pixels tinted with `color`,
+ * the mask's boundary drawn at full colour. The result has the frame's size.
+ */
+export function renderMaskOverlay(
+  frame: RgbImage,
+  mask: { width: number; height: number; data: Uint8Array },
+  color: readonly [number, number, number] = [230, 40, 40],
+): RgbImage {
+  const { width: w, height: h } = frame;
+  const m = mask.width === w && mask.height === h
+    ? mask.data
+    : nearest(mask.data, mask.width, mask.height, w, h);
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const on = m[i] !== 0;
+      const edge = (x + 1 < w && (m[i + 1] !== 0) !== on) || (y + 1 < h && (m[i + w] !== 0) !== on);
+      for (let c = 0; c < 3; c++) {
+        const f = frame.data[i * 3 + c];
+        out[i * 3 + c] = edge ? color[c] : on ? Math.round(0.45 * f + 0.55 * color[c]) : f >> 1;
+      }
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/**
+ * One soft mask (channel `c` of a stack, or a single-channel map in [0, 1]) as a heat map at
+ * `width`×`height`: black (0) to the component's colour (1), upsampled bilinearly.
+ */
+export function renderSoftMask(
+  masks: MaskStack,
+  c: number,
+  width: number,
+  height: number,
+  color: readonly [number, number, number] = [255, 255, 255],
+): RgbImage {
+  const { width: mw, height: mh, k } = masks;
+  if (!Number.isInteger(c) || c < 0 || c >= k) {
+    throw new RangeError(`renderSoftMask: component ${c} of K = ${k}`);
+  }
+  const ch = new Float32Array(mw * mh);
+  for (let i = 0; i < mw * mh; i++) ch[i] = masks.data[i * k + c];
+  const up = mw === width && mh === height ? ch : resizeBilinear(ch, mh, mw, 1, height, width);
+  const out = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    const v = Math.min(1, Math.max(0, up[i]));
+    for (let j = 0; j < 3; j++) out[i * 3 + j] = Math.round(v * color[j]);
+  }
+  return { width, height, data: out };
+}

@@ -13,14 +13,14 @@ export interface ExperimentRun {
   /** Numeric sweep position (rank r, components k, …). */
   x?: number;
   seed?: number;
+  /** Show the qualitative figures its stage writes in the report (default false). */
+  figures?: boolean;
 }
 
-/** Which datasets an experiment covers. */
-export type DatasetSelector =
-  | "synthetic" // the generated default data only
-  | "videos" // synthetic + every video benchmark found under --data-root
-  | "trajectories" // synthetic GT tracks + Hopkins155 when found
-  | "flow"; // synthetic + Sintel flow ground truth when found
+// The selector lives with the dataset discovery (stages/datasets.ts), so that editing an
+// experiment declaration never enters a stage's code hash.
+import type { DatasetSelector } from "../stages/datasets.ts";
+export type { DatasetSelector };
 
 export interface Experiment {
   name: string;

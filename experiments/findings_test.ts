@@ -29,6 +29,9 @@ Deno.test("findings are decided by the run's own numbers, both ways", async () =
     m("main_comparison", "Lf only (GWM-style)", "J", 30),
     m("main_comparison", "whole frame", "J", 5),
     m("main_comparison", "untrained network", "J", 50),
+    m("main_comparison", "classical motion (no learning)", "J", 35),
+    m("main_comparison", "classical motion (no learning)", "J", 20, null, "davis2016"),
+    m("main_comparison", "Lf+Lt+Lr (ours)", "J", 25, null, "davis2016"),
     m("sweep_rank", "3", "J", 10, 3),
     m("sweep_rank", "5", "J", 20, 5),
     m("motion_tracks", "flow-chain", "average_jaccard", 80),
@@ -47,6 +50,14 @@ Deno.test("findings are decided by the run's own numbers, both ways", async () =
   assertEquals(verdict(/along "noise"/), true);
   assertEquals(verdict(/along "structure"/), false);
   assertEquals(verdict(/LRTL-direct beats K-Means/), undefined, "no clustering rows: no finding");
+  // The floor: on synthetic Lf only (30) does not beat it (35); on DAVIS the only learned row
+  // present (ours 25) does.
+  assertEquals(verdict(/learning-free floor \(synthetic/), false);
+  assertEquals(verdict(/learning-free floor \(davis2016/), true);
+  assertEquals(
+    f.find((x) => /learning-free floor \(synthetic/.test(x.claim))?.evidence,
+    "Lf only (GWM-style) 30.0 does not, Lf+Lt+Lr (ours) 40.0 beats it",
+  );
   const notes = findingNotes(f);
   assertEquals(
     /does NOT hold on our data \(ours 40.0, untrained 50.0, whole frame 5.0\)/.test(

@@ -214,6 +214,8 @@ interface RowLabel {
   label: string;
   x?: number;
   seed?: number;
+  /** Whether the report shows this run's qualitative figures. */
+  figures?: boolean;
 }
 
 /**
@@ -304,7 +306,14 @@ export async function buildPlan(
               x: sweepX(point),
               seed: run.seed,
             }
-            : { experiment: e.name, table: e.table, label: run.label, x: run.x, seed: run.seed },
+            : {
+              experiment: e.name,
+              table: e.table,
+              label: run.label,
+              x: run.x,
+              seed: run.seed,
+              figures: run.figures,
+            },
         );
       }
     }
@@ -441,16 +450,17 @@ export async function runRequest(
             cache_key: r.key,
           }))
         ));
-        // Figures (qualitative overlays) an artifact carries are listed for the report: those of
-        // the main table (and of bare stage runs), not one per sweep point.
-        if (!rows.some((l) => l.experiment === "main" || l.experiment === inst.stage.name)) return;
+        // Figures (picture grids) an artifact carries are listed for the report: those of the
+        // runs that ask for them (and of bare stage runs), not one per seed or sweep point.
+        const shown = rows.find((l) => l.figures || l.experiment === inst.stage.name);
+        if (!shown) return;
         const figs: { name: string; file: string; caption: string }[] = await Deno.readTextFile(
           join(r.dir!, "figures.json"),
         ).then(JSON.parse, () => []);
         await store.addFigures(figs.map((f) => ({
           run_id: runId,
-          experiment: rows[0].experiment,
-          name: `${rows[0].label || inst.id}: ${f.name}`,
+          experiment: shown.experiment,
+          name: `${shown.label || inst.id}: ${f.name}`,
           path: join(r.dir!, f.file),
           caption: f.caption,
         })));

@@ -8,6 +8,7 @@ import { resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
 import { EXPERIMENTS } from "./tables.ts";
 import { PAPER_NUMBERS } from "./paper_numbers.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
+import { coverageNote } from "./coverage.ts";
 
 export async function renderRunReport(
   opts: { dbPath: string; runId?: string; outDir: string },
@@ -35,6 +36,10 @@ export async function renderRunReport(
       } else runId = await resolveRunRef(store, runId);
       for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
         notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
+      }
+      const cov = await coverageNote(store, runId, "main_comparison");
+      if (cov) {
+        notes.main_comparison = notes.main_comparison ? `${notes.main_comparison} ${cov}` : cov;
       }
     } finally {
       store.close();

@@ -456,6 +456,8 @@ export async function createFixtureStore(dbPath: string, o: FixtureOptions): Pro
           const v = scale * (0.1 + Math.exp(-s / (steps / 4))) * (1 + 0.1 * Math.sin(s));
           curves.push([run, key, stage, s, name, key === "k-train-old" ? v * 1000 : v]);
         }
+        // J on the scored frames every 100 steps (a labelled validation curve).
+        if (s % 100 === 0) curves.push([run, key, stage, s, "val_J", 10 + s / 20]);
       }
     }
     await insertRows(conn, "curves", curves);

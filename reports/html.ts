@@ -7,7 +7,7 @@
 import { encodeBase64 } from "./_base64.ts";
 import { formatDuration } from "./provenance.ts";
 import type { RenderedChart, ReportModel, TableSection } from "./report_model.ts";
-import type { ResultTable } from "./table_model.ts";
+import { REFERENCE_KINDS, type ReferenceKind, type ResultTable } from "./table_model.ts";
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -48,6 +48,8 @@ td.num { text-align: right; }
 td.label { text-align: left; font-weight: 500; }
 th.label { text-align: left; }
 td.paper, th.paper { background: #fbf7ef; color: #6b5a3a; font-style: italic; }
+td.ref-measured, th.ref-measured, td.ref-published, th.ref-published { background: #f1f4f8;
+  color: #3f4f63; font-style: italic; }
 tr.paper-only td.label { color: var(--muted); font-style: italic; }
 td.best { font-weight: 700; }
 tbody tr:hover td { background: #f3f6fa; }
@@ -55,6 +57,8 @@ figure { margin: 14px 0 6px; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule);
   border-radius: 4px; background: white; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; max-width: 860px; }
+figure.pictures { overflow-x: auto; }
+figure.pictures img { max-width: none; }
 dl.prov { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 10px 0;
   font-size: 14px; }
 dl.prov dt { color: var(--muted); }
@@ -85,6 +89,31 @@ function chartFigure(chart: RenderedChart, caption: string): string {
     (caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : "") + `</figure>`;
 }
 
+/** CSS class of a reference column: `paper` for the paper's own numbers, else `ref-<kind>`. */
+function refClass(kind: ReferenceKind): string {
+  return kind === "paper" ? "paper" : `ref-${kind}`;
+}
+
+const REFERENCE_MEANING: Record<ReferenceKind, string> = {
+  paper: "numbers printed in the paper",
+  published: "numbers published by the methods' own papers, not by this paper",
+  measured: "measured by the task's reference implementation (not the paper's numbers)",
+};
+
+/** The footnote part that explains each reference column of a table, with its sources. */
+export function referenceFootnotes(t: ResultTable): string[] {
+  const out: string[] = [];
+  for (const kind of Object.keys(REFERENCE_KINDS) as ReferenceKind[]) {
+    const cols = t.columns.flatMap((c, j) => (c.kind === kind ? [j] : []));
+    if (!cols.length) continue;
+    const sources = [
+      ...new Set(t.rows.flatMap((r) => cols.map((j) => r.cells[j]?.source).filter(Boolean))),
+    ];
+    out.push(`"${REFERENCE_KINDS[kind]}" = ${REFERENCE_MEANING[kind]} (${sources.join("; ")})`);
+  }
+  return out;
+}
+
 /** The HTML `<table>` of a results table. */
 export function tableHtml(t: ResultTable): string {
   const groups: { name: string; span: number }[] = [];
@@ -100,12 +129,13 @@ export function tableHtml(t: ResultTable): string {
     groups.map((g) => `<th colspan="${g.span}">${escapeHtml(g.name)}</th>`).join("") + `</tr>`;
   const head2 = `<tr>` +
     t.columns.map((c) =>
-      `<th${c.kind === "paper" ? ' class="paper"' : ""}>${escapeHtml(c.header)}</th>`
+      `<th${c.kind === "ours" ? "" : ` class="${refClass(c.kind)}"`}>${escapeHtml(c.header)}</th>`
     ).join("") + `</tr>`;
   const body = t.rows.map((r) => {
     const cells = r.cells.map((cell, j) => {
       const cls = ["num"];
-      if (t.columns[j].kind === "paper") cls.push("paper");
+      const kind = t.columns[j].kind;
+      if (kind !== "ours") cls.push(refClass(kind));
       if (cell?.best) cls.push("best");
       const title = cell === null
         ? ""
@@ -128,14 +158,14 @@ function tableFootnote(t: ResultTable): string {
     parts.push(`mean ± std (sample) over ${t.seeds.length} seeds (${t.seeds.join(", ")})`);
   } else if (t.seeds.length === 1) parts.push(`one seed (${t.seeds[0]})`);
   if (t.spec.highlightBest !== false) parts.push("best of ours in bold");
-  if (t.columns.some((c) => c.kind === "paper")) {
-    const sources = [
-      ...new Set(t.rows.flatMap((r) => r.cells.map((c) => c?.source).filter(Boolean))),
-    ];
-    parts.push(`"paper (reported)" = numbers printed in the paper (${sources.join("; ")})`);
-  }
+  parts.push(...referenceFootnotes(t));
   if (t.perSequenceRows > 0) {
-    parts.push(`${t.perSequenceRows} per-sequence values stored but not shown`);
+    parts.push(
+      t.spec.perSequence
+        ? `${t.perSequenceRows} per-sequence values stored; ${t.spec.perSequence.metric} per ` +
+          `sequence is charted below`
+        : `${t.perSequenceRows} per-sequence values stored but not shown`,
+    );
   }
   return parts.length ? `<p class="desc">${escapeHtml(parts.join("; "))}.</p>` : "";
 }
@@ -150,6 +180,13 @@ function sectionHtml(s: TableSection): string {
   if (s.note) parts.push(`<p class="note"><b>Ours vs paper:</b> ${escapeHtml(s.note)}</p>`);
   if (t.spec.showTable !== false) parts.push(tableHtml(t), tableFootnote(t));
   if (s.chart) parts.push(chartFigure(s.chart, s.chartCaption));
+  if (s.sequenceChart) {
+    parts.push(chartFigure(
+      s.sequenceChart,
+      `Per sequence (mean over seeds; DAVIS: frames 00000/00001 excluded, as in its J): ` +
+        `${t.spec.perSequence?.rows?.join(", ") ?? "all rows"}.`,
+    ));
+  }
   parts.push(`</section>`);
   return parts.join("\n");
 }
@@ -203,9 +240,9 @@ function provenanceHtml(m: ReportModel): string {
 export function renderHtml(m: ReportModel): string {
   const r = m.provenance.run;
   const toc = [
+    ...(m.figures.length ? [["qualitative", "Pictures: what the models segment"]] : []),
     ...m.sections.map((s) => [s.tableName, s.table.spec.title]),
-    ...(m.curves ? [["loss_curves", "Training loss curves"]] : []),
-    ...(m.figures.length ? [["qualitative", "Qualitative results"]] : []),
+    ...(m.curves || m.valCurves ? [["loss_curves", "Training curves"]] : []),
     ["provenance", "Provenance"],
   ].map(([id, title]) => `<li><a href="#${escapeHtml(id)}">${escapeHtml(title)}</a></li>`)
     .join("");
@@ -215,21 +252,36 @@ export function renderHtml(m: ReportModel): string {
     }.</p>`
     : "";
   const warnings = m.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join("\n");
-  const curves = m.curves
-    ? `<section id="loss_curves"><h2>Training loss curves</h2><p class="desc">Per-step loss ` +
-      `terms of the ${m.curves.runs.length} training run(s) this run used (log scale; ` +
-      `curves longer than 300 points are shown as bucket means${
+  const lossPart = m.curves
+    ? `<p class="desc">Per-step loss terms of the ${m.curves.runs.length} training run(s) ` +
+      `this run used (log scale; curves longer than 300 points are shown as bucket means${
         m.curves.dropped ? `; ${m.curves.dropped} non-positive values left out` : ""
-      }).</p>${chartFigure(m.curves.chart, "")}</section>`
+      }).</p>${chartFigure(m.curves.chart, "")}`
+    : "";
+  const valPart = m.valCurves
+    ? `<h3>J during training (uses labels)</h3><p class="note">J on the scored frames ` +
+      `(headline merge, the benchmark's protocol) every N steps of ${m.valCurves.runs.length} ` +
+      `training run(s). It <b>uses the ground truth</b>: it is shown to follow progress; the ` +
+      `default does not use it to choose anything (checkpoint selection by it is the option ` +
+      `<code>train.selectByVal</code>, off by default).</p>${chartFigure(m.valCurves.chart, "")}`
+    : "";
+  const curves = m.curves || m.valCurves
+    ? `<section id="loss_curves"><h2>Training curves</h2>${lossPart}${valPart}</section>`
     : "";
   const figures = m.figures.length
-    ? `<section id="qualitative"><h2>Qualitative results</h2>` + m.figures.map((f) => {
-      const head = `<h3>${escapeHtml(f.experiment)}: ${escapeHtml(f.name)}</h3>`;
-      if (!f.png) return `${head}<p class="warn">${escapeHtml(f.missing ?? "missing")}</p>`;
-      return `${head}<figure><img src="data:image/png;base64,${encodeBase64(f.png)}" alt="${
-        escapeHtml(f.caption || f.name)
-      }"><figcaption>${escapeHtml(f.caption)}</figcaption></figure>`;
-    }).join("\n") + `</section>`
+    ? `<section id="qualitative"><h2>Pictures: what the models segment</h2><p class="desc">` +
+      `Per dataset, one frame of each sequence (up to eight; the captions name them): the ` +
+      `learned model's soft masks and merged foreground, and the learning-free floor on the ` +
+      `same flow. Shown at full size (tiles ≥ 256 px wide; scroll sideways).</p>` +
+      m.figures.map((f) => {
+        const head = `<h3>${escapeHtml(f.experiment)}: ${escapeHtml(f.name)}</h3>`;
+        if (!f.png) return `${head}<p class="warn">${escapeHtml(f.missing ?? "missing")}</p>`;
+        return `${head}<figure class="pictures"><img src="data:image/png;base64,${
+          encodeBase64(f.png)
+        }" alt="${escapeHtml(f.caption || f.name)}"><figcaption>${
+          escapeHtml(f.caption)
+        }</figcaption></figure>`;
+      }).join("\n") + `</section>`
     : "";
   return `<!DOCTYPE html>
 <html lang="en">
@@ -249,9 +301,9 @@ export function renderHtml(m: ReportModel): string {
 ${warnings}
 <nav class="toc"><ol>${toc}</ol></nav>
 ${omitted}
+${figures}
 ${m.sections.map(sectionHtml).join("\n")}
 ${curves}
-${figures}
 ${provenanceHtml(m)}
 <footer>Generated ${escapeHtml(m.generated)} by lrtl reports/ from the pipeline's DuckDB store.
 </footer>

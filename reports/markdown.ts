@@ -4,6 +4,7 @@
  * @module
  */
 import { formatDuration } from "./provenance.ts";
+import { referenceFootnotes } from "./html.ts";
 import type { ReportModel } from "./report_model.ts";
 import type { ResultTable } from "./table_model.ts";
 
@@ -52,30 +53,8 @@ export function renderMarkdown(m: ReportModel): string {
       "",
     );
   }
-  for (const s of m.sections) {
-    const t = s.table;
-    out.push(`## ${escapeMd(t.spec.title)}`, "", escapeMd(t.spec.description), "");
-    if (s.note) out.push(`> **Ours vs paper:** ${escapeMd(s.note)}`, "");
-    out.push(tableMarkdown(t), "");
-    const foot: string[] = [];
-    if (t.seeds.length > 1) foot.push(`mean ± std over seeds ${t.seeds.join(", ")}`);
-    if (t.columns.some((c) => c.kind === "paper")) {
-      foot.push("*italic* = reported in the paper");
-    }
-    if (t.spec.highlightBest !== false) foot.push("**bold** = best of ours");
-    if (foot.length) out.push(`<sub>${foot.join("; ")}.</sub>`, "");
-    if (s.chart) out.push(`![${escapeMd(s.chart.alt)}](${s.chart.pngFile})`, "");
-  }
-  if (m.curves) {
-    out.push(
-      "## Training loss curves",
-      "",
-      `![${escapeMd(m.curves.chart.alt)}](${m.curves.chart.pngFile})`,
-      "",
-    );
-  }
   if (m.figures.length) {
-    out.push("## Qualitative results", "");
+    out.push("## Pictures: what the models segment", "");
     for (const f of m.figures) {
       out.push(`### ${escapeMd(f.experiment)}: ${escapeMd(f.name)}`, "");
       out.push(
@@ -85,6 +64,34 @@ export function renderMarkdown(m: ReportModel): string {
         "",
       );
     }
+  }
+  for (const s of m.sections) {
+    const t = s.table;
+    out.push(`## ${escapeMd(t.spec.title)}`, "", escapeMd(t.spec.description), "");
+    if (s.note) out.push(`> **Ours vs paper:** ${escapeMd(s.note)}`, "");
+    out.push(tableMarkdown(t), "");
+    const foot: string[] = [];
+    if (t.seeds.length > 1) foot.push(`mean ± std over seeds ${t.seeds.join(", ")}`);
+    if (t.columns.some((c) => c.kind !== "ours")) {
+      foot.push("*italic* = a reference number, not ours", ...referenceFootnotes(t).map(escapeMd));
+    }
+    if (t.spec.highlightBest !== false) foot.push("**bold** = best of ours");
+    if (foot.length) out.push(`<sub>${foot.join("; ")}.</sub>`, "");
+    if (s.chart) out.push(`![${escapeMd(s.chart.alt)}](${s.chart.pngFile})`, "");
+    if (s.sequenceChart) {
+      out.push(`![${escapeMd(s.sequenceChart.alt)}](${s.sequenceChart.pngFile})`, "");
+    }
+  }
+  if (m.curves || m.valCurves) out.push("## Training curves", "");
+  if (m.curves) out.push(`![${escapeMd(m.curves.chart.alt)}](${m.curves.chart.pngFile})`, "");
+  if (m.valCurves) {
+    out.push(
+      "J on the scored frames during training. It **uses the ground truth**: shown to follow " +
+        "progress; by default nothing is chosen by it (option `train.selectByVal`).",
+      "",
+      `![${escapeMd(m.valCurves.chart.alt)}](${m.valCurves.chart.pngFile})`,
+      "",
+    );
   }
   out.push(
     "## Provenance",

@@ -32,7 +32,8 @@ export interface Provenance {
 }
 
 /** Keys (last dotted segment) picked out of params_json. */
-export const PICKED_PARAM = /(estimator|tracker|backbone|arch|architecture|seeds?|profile)$/i;
+export const PICKED_PARAM =
+  /(estimator|tracker|backbone|arch|architecture|seeds?|profile|valEvery|selectByVal)$/i;
 
 /** Flattens nested JSON objects to dotted keys; arrays and scalars are leaves. */
 export function flattenParams(value: unknown, prefix = ""): PickedParam[] {

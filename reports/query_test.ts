@@ -28,7 +28,7 @@ Deno.test("query: latest finished run, run record, curves through stage_runs", a
     const keys = [...new Set(curves.map((c) => c.cacheKey))].sort();
     // k-train-1 was cached in this run (curve written by other runs, twice): read once.
     assert.deepEqual(keys, ["k-train-0", "k-train-1"]);
-    assert.equal(curves.length, 2 * 5 * 4);
+    assert.equal(curves.length, 2 * (5 * 4 + 1)); // 4 loss terms per step + val_J at step 0
     const oldCurves = await readCurves(conn, FIXTURE_OLD_RUN);
     assert.deepEqual([...new Set(oldCurves.map((c) => c.cacheKey))], ["k-train-old"]);
 

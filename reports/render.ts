@@ -9,7 +9,13 @@ import { latestRunId, type MetricRecord, readRunData } from "./query.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { TABLES, tableSpec } from "./tables.ts";
 import { buildResultTable, type PaperNumber } from "./table_model.ts";
-import { type ChartJob, curvesChart, tableChart } from "./table_chart.ts";
+import {
+  type ChartJob,
+  curvesChart,
+  perSequenceChart,
+  tableChart,
+  valCurvesChart,
+} from "./table_chart.ts";
 import { renderSvg, svgToPng } from "./chart.ts";
 import { chartFontFiles } from "./font.ts";
 import { buildProvenance } from "./provenance.ts";
@@ -91,7 +97,7 @@ function chartCaption(kind: string, withPaper: boolean, seeds: number): string {
   const parts: string[] = [];
   if (seeds > 1) parts.push("bars: mean over seeds; whiskers: ± one standard deviation");
   else parts.push(kind === "line_panels" ? "points: values of this run" : "bars: this run");
-  if (withPaper) parts.push("black ticks: paper (reported)");
+  if (withPaper) parts.push("black marks: reference numbers (shape = kind, see the legend)");
   return parts.join("; ") + ".";
 }
 
@@ -207,6 +213,14 @@ async function writeReport(
     const table = buildResultTable(tableName, spec, g.summaries, tablePaper, g.perSeq);
     const job = tableChart(table, g.summaries, tablePaper);
     const chart = job ? await renderChart(job, safeName(tableName), `Chart: ${spec.title}`) : null;
+    const seqJob = perSequenceChart(table, data.metrics);
+    const sequenceChart = seqJob
+      ? await renderChart(
+        seqJob,
+        `${safeName(tableName)}_per_sequence`,
+        `Per-sequence ${spec.perSequence!.metric}: ${spec.title}`,
+      )
+      : null;
     sections.push({
       tableName,
       table,
@@ -215,6 +229,7 @@ async function writeReport(
       chartCaption: job
         ? chartCaption(spec.chart, "paper" in job.datasets, table.seeds.length)
         : "",
+      sequenceChart,
     });
     tick();
   }
@@ -226,6 +241,14 @@ async function writeReport(
       chart: await renderChart(c.job, "loss_curves", "Training loss curves per run"),
       runs: c.runs,
       dropped: c.dropped,
+    };
+  }
+  let valCurves: ReportModel["valCurves"] = null;
+  const v = valCurvesChart(data.curves);
+  if (v) {
+    valCurves = {
+      chart: await renderChart(v.job, "val_curves", "Validation J during training (uses labels)"),
+      runs: v.runs,
     };
   }
   if (hasCurves) tick();
@@ -261,6 +284,7 @@ async function writeReport(
     sections,
     omitted,
     curves,
+    valCurves,
     figures,
     warnings,
     generated: new Date().toISOString(),

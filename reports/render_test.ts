@@ -60,8 +60,17 @@ Deno.test("renderReport: latest run, self-contained page, markdown, figures", as
       assert.ok(!/(src|href)="(https?:)?\/\//i.test(html), "no external resources");
       assert.ok(!/<link /i.test(html));
       assert.match(html, /Note &lt;with&gt; markup &amp; quotes/);
-      assert.equal((html.match(/data:image\/svg\+xml;base64,/g) ?? []).length, 12);
+      // the tables and loss curves (12), per-sequence J, validation J
+      assert.equal((html.match(/data:image\/svg\+xml;base64,/g) ?? []).length, 14);
       assert.equal((html.match(/data:image\/png;base64,/g) ?? []).length, 1);
+    });
+
+    await t.step("pictures come first; per-sequence J and labelled validation J charted", () => {
+      assert.ok(html.indexOf('id="qualitative"') < html.indexOf('id="main_comparison"'));
+      assert.match(html, /main_comparison_per_sequence|Per-sequence J/);
+      assert.match(html, /J during training \(uses labels\)/);
+      assert.match(md, /uses the ground truth/);
+      assert.ok(r.figures.some((f) => f.endsWith("val_curves.svg")));
     });
 
     await t.step("omitted tables get a line, not an empty table", () => {
@@ -82,7 +91,7 @@ Deno.test("renderReport: latest run, self-contained page, markdown, figures", as
     });
 
     await t.step("figures written: SVG + PNG per chart, qualitative copy", async () => {
-      assert.equal(r.figures.length, 12 * 2 + 1);
+      assert.equal(r.figures.length, 14 * 2 + 1);
       for (const f of r.figures) {
         const bytes = await Deno.readFile(f);
         if (f.endsWith(".png")) assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]);

@@ -26,6 +26,8 @@ export interface TableSection {
   chart: RenderedChart | null;
   /** Caption of the chart (what the marks mean). */
   chartCaption: string;
+  /** The per-sequence chart, when the registry asks for one. */
+  sequenceChart?: RenderedChart | null;
 }
 
 /** A qualitative figure from the `figures` table. */
@@ -48,6 +50,8 @@ export interface ReportModel {
   /** Registered tables without rows in the run. */
   omitted: { tableName: string; title: string }[];
   curves: { chart: RenderedChart; runs: string[]; dropped: number } | null;
+  /** Validation curves that use the labels (J on the scored frames during training). */
+  valCurves?: { chart: RenderedChart; runs: string[] } | null;
   figures: QualitativeFigure[];
   /** Problems worth a reader's attention (also returned to the caller). */
   warnings: string[];

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultTable } from "./table_model.ts";
-import type { PaperNumber } from "./table_model.ts";
+import { type PaperNumber, REFERENCE_KINDS, referenceKind } from "./table_model.ts";
 import type { Summary } from "./stats.ts";
 import { datasetTitle, formatMeanStd, metricSpec } from "./tables.ts";
 import type { ChartRow, CurvePoint, PaperRow } from "./templates/rows.ts";
@@ -13,7 +13,9 @@ import { groupedBarSpec } from "./templates/grouped_bar.ts";
 import { sweepBarSpec } from "./templates/sweep_bar.ts";
 import { linePanelsSpec } from "./templates/line_panels.ts";
 import { lossCurvesSpec } from "./templates/loss_curves.ts";
-import type { CurveRecord } from "./query.ts";
+import { perSequenceSpec } from "./templates/per_sequence.ts";
+import { valCurvesSpec } from "./templates/val_curves.ts";
+import type { CurveRecord, MetricRecord } from "./query.ts";
 
 /** A template plus the named datasets that fill it. */
 export interface ChartJob {
@@ -76,8 +78,13 @@ export function tableChart(
       dataset: datasetTitle(p.dataset),
       metric: p.metric,
       value: p.value,
+      kind: REFERENCE_KINDS[referenceKind(p)],
     }));
   const withPaper = paperRows.length > 0;
+  const referenceKinds = {
+    present: [...new Set(paperRows.map((p) => p.kind))],
+    all: Object.values(REFERENCE_KINDS) as string[],
+  };
   const data: Record<string, readonly unknown[]> = withPaper
     ? { rows, paper: paperRows }
     : { rows };
@@ -90,6 +97,7 @@ export function tableChart(
           rows: ourRows.map((r) => r.label),
           datasets,
           withPaper,
+          referenceKinds,
         }),
         datasets: data,
       };
@@ -101,6 +109,7 @@ export function tableChart(
           datasets,
           metrics,
           withPaper,
+          referenceKinds,
         }),
         datasets: data,
       };
@@ -126,6 +135,85 @@ export function tableChart(
       };
     }
   }
+}
+
+/**
+ * The per-sequence chart of a table whose registry entry asks for one (`perSequence`): mean
+ * over seeds of the metric per (row, dataset, sequence); null without such rows.
+ */
+export function perSequenceChart(
+  table: ResultTable,
+  records: readonly MetricRecord[],
+): ChartJob | null {
+  const want = table.spec.perSequence;
+  if (!want) return null;
+  const rowsWanted = want.rows ?? [...new Set(table.rows.map((r) => r.rowLabel))];
+  const groups = new Map<string, { row: string; dataset: string; sequence: string; v: number[] }>();
+  for (const r of records) {
+    if (r.tableName !== table.tableName || r.metric !== want.metric || r.sequence === "") continue;
+    if (!rowsWanted.includes(r.rowLabel) || !Number.isFinite(r.value)) continue;
+    const key = JSON.stringify([r.rowLabel, r.dataset, r.sequence]);
+    let g = groups.get(key);
+    if (!g) {
+      groups.set(key, g = { row: r.rowLabel, dataset: r.dataset, sequence: r.sequence, v: [] });
+    }
+    g.v.push(r.value);
+  }
+  if (groups.size === 0) return null;
+  const points = [...groups.values()].map((g) => {
+    const mean = g.v.reduce((a, b) => a + b, 0) / g.v.length;
+    return {
+      row: g.row,
+      dataset: datasetTitle(g.dataset),
+      sequence: g.sequence,
+      mean,
+      n: g.v.length,
+      text: formatMeanStd(want.metric, mean, null),
+    };
+  });
+  points.sort((a, b) =>
+    a.dataset.localeCompare(b.dataset) ||
+    a.sequence.localeCompare(b.sequence, "en", { numeric: true })
+  );
+  const rows = rowsWanted.filter((r) => points.some((p) => p.row === r));
+  const datasets = new Set(points.map((p) => p.dataset));
+  return {
+    spec: perSequenceSpec({
+      rows,
+      title: axisTitle(want.metric),
+      columns: Math.min(3, datasets.size),
+    }),
+    datasets: { sequences: points },
+  };
+}
+
+/**
+ * Curves whose name starts with this prefix are validation scores that use the labels (e.g.
+ * `val_J`, J on the scored frames during training): charted apart, on a linear scale.
+ */
+export const LABELLED_CURVE_PREFIX = "val_";
+
+/** The chart of the validation (labelled) curves, or null without any. */
+export function valCurvesChart(curves: readonly CurveRecord[]): {
+  job: ChartJob;
+  runs: string[];
+} | null {
+  const pts = curves.filter((c) =>
+    c.name.startsWith(LABELLED_CURVE_PREFIX) && Number.isFinite(c.value)
+  );
+  if (!pts.length) return null;
+  const names = [...new Set(pts.map((p) => p.name))];
+  const points: CurvePoint[] = pts.map((p) => ({
+    run: names.length > 1 ? `${p.stageId} ${p.name}` : p.stageId,
+    name: p.name,
+    step: p.step,
+    value: p.value,
+  })).sort((a, b) => a.run.localeCompare(b.run) || a.step - b.step);
+  const runs = [...new Set(points.map((p) => p.run))];
+  const title = names.length === 1 && names[0] === "val_J"
+    ? "J (×100), scored frames — uses labels"
+    : "validation score — uses labels";
+  return { job: { spec: valCurvesSpec({ runs, title }), datasets: { curves: points } }, runs };
 }
 
 /** At most this many points per curve reach the chart (bucket means beyond it). */
@@ -167,6 +255,7 @@ export function curvesChart(curves: readonly CurveRecord[]): {
   const groups = new Map<string, { run: string; name: string; pts: CurveRecord[] }>();
   let dropped = 0;
   for (const c of curves) {
+    if (c.name.startsWith(LABELLED_CURVE_PREFIX)) continue; // charted by valCurvesChart
     if (!(c.value > 0) || !Number.isFinite(c.value)) {
       dropped++;
       continue;

@@ -15,25 +15,41 @@ import {
   type TableSpec,
 } from "./tables.ts";
 
-/** A number reported in the paper (supplied by `experiments/paper_numbers.ts`). */
+/**
+ * Where a reference number comes from; each kind gets its own, labelled column. Only `paper`
+ * numbers are printed in the paper being reproduced.
+ */
+export const REFERENCE_KINDS = {
+  paper: "paper (reported)",
+  published: "published (other papers)",
+  measured: "reference implementation, measured",
+} as const;
+export type ReferenceKind = keyof typeof REFERENCE_KINDS;
+
+/** A reference number (supplied by `experiments/paper_numbers.ts`). */
 export interface PaperNumber {
   table: string;
   row: string;
   dataset: string;
   metric: string;
   value: number;
-  /** Where in the paper it comes from, e.g. "Table 2". */
+  /** Where it comes from, e.g. "Table 2". */
   source: string;
+  /** Printed in the paper (default), published elsewhere, or measured with reference code. */
+  kind?: ReferenceKind;
 }
+
+/** The kind of a reference number (`paper` when not given). */
+export const referenceKind = (p: PaperNumber): ReferenceKind => p.kind ?? "paper";
 
 /** One column of a results table. */
 export interface TableColumn {
   dataset: string;
   metric: string;
-  kind: "ours" | "paper";
+  kind: "ours" | ReferenceKind;
   /** Upper header line (the dataset). */
   group: string;
-  /** Lower header line (the metric, "ours" or "paper (reported)"). */
+  /** Lower header line (the metric, "ours" or the reference kind's label). */
   header: string;
 }
 
@@ -124,8 +140,10 @@ export function buildResultTable(
     for (const metric of metrics) {
       const mt = metricSpec(metric).title;
       const ours = summaries.some((s) => s.dataset === dataset && s.metric === metric);
-      const theirs = paper.some((p) => p.dataset === dataset && p.metric === metric);
-      if (!ours && !theirs) continue;
+      const kinds = (Object.keys(REFERENCE_KINDS) as ReferenceKind[]).filter((k) =>
+        paper.some((p) => p.dataset === dataset && p.metric === metric && referenceKind(p) === k)
+      );
+      if (!ours && !kinds.length) continue;
       const group = datasetTitle(dataset);
       columns.push({
         dataset,
@@ -134,13 +152,14 @@ export function buildResultTable(
         group,
         header: multiMetric || !hasPaper ? mt : "ours",
       });
-      if (theirs) {
+      for (const kind of kinds) {
+        const label = REFERENCE_KINDS[kind];
         columns.push({
           dataset,
           metric,
-          kind: "paper",
+          kind,
           group,
-          header: multiMetric ? `${mt} paper (reported)` : "paper (reported)",
+          header: multiMetric ? `${mt} ${label}` : label,
         });
       }
     }
@@ -175,10 +194,11 @@ export function buildResultTable(
   }
   const rows: TableRow[] = ordered.map(({ rowLabel, x }) => {
     const cells = columns.map((c): TableCell | null => {
-      if (c.kind === "paper") {
-        // Paper numbers have no x: they attach to the row label (first row of that label).
+      if (c.kind !== "ours") {
+        // Reference numbers have no x: they attach to the row label (first row of that label).
         const p = paper.find((q) =>
-          q.row === rowLabel && q.dataset === c.dataset && q.metric === c.metric
+          q.row === rowLabel && q.dataset === c.dataset && q.metric === c.metric &&
+          referenceKind(q) === c.kind
         );
         return p
           ? {
@@ -209,7 +229,7 @@ export function buildResultTable(
   const seenPaper = new Set<string>();
   for (const row of rows) {
     row.cells.forEach((cell, j) => {
-      if (cell === null || columns[j].kind !== "paper") return;
+      if (cell === null || columns[j].kind === "ours") return;
       const k = JSON.stringify([row.rowLabel, j]);
       if (seenPaper.has(k)) row.cells[j] = null;
       else seenPaper.add(k);

@@ -74,6 +74,34 @@ Deno.test("buildResultTable: paper column, paper-only row, rowOrder", () => {
   assert.deepEqual(t.seeds, [0, 1]);
 });
 
+Deno.test("buildResultTable: measured references get their own column, never the paper's", () => {
+  const s = summarize([rec({ rowLabel: "whole frame", value: 8 })]);
+  const ref = (row: string, value: number, kind?: "measured") => ({
+    table: "main_comparison",
+    row,
+    dataset: "davis2016",
+    metric: "J",
+    value,
+    source: kind ? "reference code" : "Table 2",
+    ...(kind ? { kind } : {}),
+  });
+  const t = buildResultTable("main_comparison", TABLES.main_comparison, s, [
+    ref("Lf+Lt+Lr (ours)", 82.2),
+    ref("whole frame", 8.3, "measured"),
+  ]);
+  assert.deepEqual(t.columns.map((c) => [c.kind, c.header]), [
+    ["ours", "ours"],
+    ["paper", "paper (reported)"],
+    ["measured", "reference implementation, measured"],
+  ]);
+  const whole = t.rows.find((r) => r.rowLabel === "whole frame")!;
+  assert.equal(whole.cells[1], null); // not in the paper column
+  assert.equal(whole.cells[2]?.text, "8.3");
+  const ours = t.rows.find((r) => r.rowLabel === "Lf+Lt+Lr (ours)")!;
+  assert.equal(ours.cells[1]?.text, "82.2");
+  assert.equal(ours.cells[2], null);
+});
+
 Deno.test("buildResultTable: sweeps sort by x; no bold where the registry says so", () => {
   const s = summarize([
     rec({ rowLabel: "r=8", x: 8, value: 1 }),

@@ -40,6 +40,11 @@ export interface TableSpec {
   showTable?: boolean;
   /** Rows listed here come first, in this order; the others follow in the order stored. */
   rowOrder?: string[];
+  /**
+   * Also chart this metric per sequence (mean over seeds), for the listed rows (default all),
+   * so that a failing sequence is visible.
+   */
+  perSequence?: { metric: string; rows?: string[] };
 }
 
 /** How one metric is named, formatted and compared. */
@@ -64,12 +69,22 @@ export const TABLES: Record<string, TableSpec> = {
   },
   main_comparison: {
     title: "Motion segmentation: main comparison (Table 2)",
-    rowOrder: ["Lf only (GWM-style)", "Lt only", "Lf+Lt+Lr (ours)"],
+    rowOrder: [
+      "Lf only (GWM-style)",
+      "Lt only",
+      "Lf+Lt+Lr (ours)",
+      "classical motion (no learning)",
+    ],
     description: "Foreground J (×100) of the trained network on the binary benchmarks, " +
-      "with loss variants and floors (whole frame, centred ellipse, untrained network).",
+      "with loss variants and floors (learning-free classical motion segmentation from the " +
+      "same flow, whole frame, centred ellipse, untrained network).",
     chart: "grouped_bar",
     chartMetrics: ["J"],
     tableMetrics: ["J", "J_oracle"],
+    perSequence: {
+      metric: "J",
+      rows: ["Lf only (GWM-style)", "Lf+Lt+Lr (ours)", "classical motion (no learning)"],
+    },
   },
   trajectory_formulations: {
     title: "Trajectory-loss formulations (Table 3)",
@@ -194,6 +209,10 @@ export const METRICS: Record<string, MetricSpec> = {
   delta_avg: { title: "δ avg", digits: 1, better: "higher" },
   occlusion_accuracy: { title: "occlusion acc.", digits: 1, better: "higher" },
   average_jaccard: { title: "average Jaccard", digits: 1, better: "higher" },
+  sequences: { title: "sequences", digits: 0, better: null },
+  frames: { title: "frames", digits: 0, better: null },
+  annotated_frames: { title: "annotated frames", digits: 0, better: null },
+  scored_frames: { title: "scored frames", digits: 0, better: null },
 };
 
 /** Dataset display names; unknown ones are shown as stored. */

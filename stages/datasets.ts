@@ -9,7 +9,13 @@ import { sha256 } from "../pipeline/mod.ts";
 import { ALIASES, listDatasets, openDataset, READERS } from "../video/datasets.ts";
 import { type PresetName, presetSpecs } from "../video/synthetic/mod.ts";
 import { listHopkins } from "../cluster/hopkins155.ts";
-import type { DatasetSelector } from "../experiments/experiment.ts";
+
+/** Which datasets an experiment covers. */
+export type DatasetSelector =
+  | "synthetic" // the generated default data only
+  | "videos" // synthetic + every video benchmark found under --data-root
+  | "trajectories" // synthetic GT tracks + Hopkins155 when found
+  | "flow"; // synthetic + Sintel flow ground truth when found
 
 const VIDEO_BENCHMARKS = ["davis2016", "segtrackv2", "fbms59"];
 

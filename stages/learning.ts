@@ -1,34 +1,24 @@
 /**
- * Learning stages: `train` fits the segmentation network on a dataset's videos with
- * λf·Lf + λt·Lt + λr·s(it)·Lr (no labels); `evaluate` predicts masks, merges K components
- * into foreground/background and scores them by the benchmark's protocol.
+ * The `train` stage: fits the segmentation network on a dataset's videos with
+ * λf·Lf + λt·Lt + λr·s(it)·Lr (no labels). Scoring is the `evaluate` stage (evaluate.ts).
  * @module
  */
 import { join } from "node:path";
-import { defineStage, type MetricRow, type StageContext } from "../pipeline/mod.ts";
+import { defineStage, type StageContext } from "../pipeline/mod.ts";
 import { type BackendName, initBackend } from "../learn/backend.ts";
 import { createSegmenter } from "../learn/net/mod.ts";
-import type { NamedArray, Segmenter, SegmenterConfig } from "../learn/net/types.ts";
-import { inspectCheckpoint, train, type TrainData } from "../learn/train/mod.ts";
+import type { SegmenterConfig } from "../learn/net/types.ts";
+import { inspectCheckpoint, loadCheckpoint, train, type TrainData } from "../learn/train/mod.ts";
 import { writeFileAtomic } from "../pipeline/mod.ts";
 import {
-  adjustedRandIndex,
-  argmaxLabels,
-  asMaskStack,
-  foregroundARI,
-  foregroundFromGroups,
-  imageGrid,
-  mergeByColour,
-  mergeByMotion,
-  oracleBipartition,
-  predictMasks,
-  renderOverlay,
-  type SequenceScores,
-} from "../eval/mod.ts";
-import { writeRgbPng } from "../formats/image.ts";
-import type { LabelImage } from "../video/types.ts";
-import { readFlow, readFrames, readTracksArtifact } from "./artifacts.ts";
-import { jRows } from "./scoring.ts";
+  type FramesArtifact,
+  readFlow,
+  readFrames,
+  readTracksArtifact,
+  type SequenceFlow,
+} from "./artifacts.ts";
+import { saveModel } from "./_model_io.ts";
+import { VAL_CURVE, Validation } from "./_validation.ts";
 
 const MODEL_PARAMS = [
   "model.arch",
@@ -51,53 +41,19 @@ function netConfig(ctx: StageContext): SegmenterConfig {
   };
 }
 
-/** Weights on disk: `model.json` (config + names/shapes) and `weights.f32` (concatenated). */
-async function saveModel(dir: string, net: Segmenter): Promise<void> {
-  const ws = net.getWeights();
-  const total = ws.reduce((s, w) => s + w.data.length, 0);
-  const all = new Float32Array(total);
-  let off = 0;
-  for (const w of ws) {
-    all.set(w.data, off);
-    off += w.data.length;
-  }
-  await Deno.writeFile(join(dir, "weights.f32"), new Uint8Array(all.buffer));
-  await Deno.writeTextFile(
-    join(dir, "model.json"),
-    JSON.stringify({
-      config: net.config,
-      weights: ws.map((w) => ({ name: w.name, shape: w.shape })),
-    }),
-  );
-}
-
-async function loadModel(dir: string): Promise<Segmenter> {
-  const meta = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
-  const bytes = await Deno.readFile(join(dir, "weights.f32"));
-  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-  let off = 0;
-  const ws: NamedArray[] = meta.weights.map((w: { name: string; shape: number[] }) => {
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    const data = all.slice(off, off + n);
-    off += n;
-    return { name: w.name, shape: w.shape, data };
-  });
-  if (off !== all.length) {
-    throw new Error(`Model "${dir}": weights.f32 holds ${all.length} values, model.json ${off}`);
-  }
-  const net = createSegmenter(meta.config);
-  net.setWeights(ws);
-  return net;
-}
-
-async function trainData(ctx: StageContext): Promise<TrainData> {
+/** The training data of a dataset, and the loaded artifacts (for the validation J). */
+async function trainData(
+  ctx: StageContext,
+): Promise<{ data: TrainData; loaded: { art: FramesArtifact; flow: SequenceFlow }[] }> {
   const frames = ctx.inputs("frames");
   const flows = ctx.inputs("flow");
   const tracks = ctx.inputs("tracks");
   const data: TrainData = [];
+  const loaded = [];
   for (let i = 0; i < frames.length; i++) {
     const f = await readFrames(frames[i].dir);
     const fl = await readFlow(flows[i].dir);
+    loaded.push({ art: f, flow: fl });
     data.push({
       name: f.meta.sequence,
       frames: f.frames,
@@ -105,7 +61,7 @@ async function trainData(ctx: StageContext): Promise<TrainData> {
       tracks: await readTracksArtifact(tracks[i].dir),
     });
   }
-  return data;
+  return { data, loaded };
 }
 
 type CurvePoint = { step: number; name: string; value: number };
@@ -158,6 +114,9 @@ export const trainStage = defineStage({
     "train.context",
     "train.flipNegatesU",
     "train.checkpointEvery",
+    "train.valEvery",
+    "train.selectByVal",
+    "eval.merge",
     "loss.flow",
     "loss.trajectory",
     "loss.temporal",
@@ -182,10 +141,37 @@ export const trainStage = defineStage({
       untrained.dispose();
       return;
     }
-    const data = await trainData(ctx);
+    const { data, loaded } = await trainData(ctx);
     const checkpointDir = join(ctx.workDir, "checkpoint");
     const points = await resumeHistory(ctx, checkpointDir);
     for (const c of points) ctx.curve(c.step, c.name, c.value);
+    // J on the scored frames every N steps (uses labels; chooses nothing unless selectByVal).
+    const valEvery = ctx.param<number>("train.valEvery");
+    const selectByVal = ctx.param<boolean>("train.selectByVal");
+    if (selectByVal && valEvery <= 0) {
+      throw new RangeError("train.selectByVal needs train.valEvery > 0");
+    }
+    const val = valEvery > 0
+      ? await Validation.open({
+        every: valEvery,
+        select: selectByVal,
+        merge: ctx.param<string>("eval.merge") as "motion" | "colour",
+        dataset: ctx.scope.dataset!,
+        workDir: ctx.workDir,
+        net,
+      }, loaded)
+      : null;
+    if (val) {
+      const init = createSegmenter(net);
+      try {
+        ctx.log(
+          `val J (uses labels) at step 0: ${(await val.record(0, init.getWeights())).toFixed(1)}`,
+        );
+      } finally {
+        init.dispose();
+      }
+    }
+    const checkpointEvery = ctx.param<number>("train.checkpointEvery");
     let last = performance.now();
     let first = true;
     const result = await train(
@@ -220,7 +206,8 @@ export const trainStage = defineStage({
           rampIters: ctx.param<number>("loss.rampIters"),
         },
         checkpointDir,
-        checkpointEvery: ctx.param<number>("train.checkpointEvery"),
+        // Validation scores the checkpoints: make one land on every validation step.
+        checkpointEvery: val ? val.checkpointEvery(checkpointEvery) : checkpointEvery,
       },
       data,
       {
@@ -246,139 +233,51 @@ export const trainStage = defineStage({
             );
           }
         },
-        onCheckpoint: async ({ step }) => {
+        onCheckpoint: async ({ step, dir }) => {
           await writeFileAtomic(
             join(checkpointDir, CURVES_SIDECAR),
             JSON.stringify({ step, points: points.filter((p) => p.step <= step) }),
           );
           ctx.log(`checkpoint at step ${step}`);
+          if (!val?.due(step, steps)) return;
+          const ck = await loadCheckpoint(dir);
+          if (!ck) throw new Error(`Checkpoint "${dir}" vanished at step ${step}`);
+          const j = await val.record(step, ck.weights);
+          ctx.log(`val J (uses labels) at step ${step}: ${j.toFixed(1)}`);
         },
       },
     );
+    let selected: Awaited<ReturnType<Validation["selected"]>> = null;
     try {
       if (result.aborted) {
         throw new Error(
           `Training interrupted at step ${result.step}; rerun to resume from the checkpoint`,
         );
       }
-      await saveModel(ctx.outDir, result.model);
+      for (const [step, j] of val?.points ?? []) ctx.curve(step, VAL_CURVE, j);
+      selected = await val?.selected() ?? null;
+      if (selected) {
+        ctx.log(
+          `selected the weights of step ${selected.step} by val J ${selected.j.toFixed(1)} ` +
+            `(train.selectByVal: uses labels)`,
+        );
+      }
+      await saveModel(ctx.outDir, selected?.net ?? result.model);
       await Deno.writeTextFile(
         join(ctx.outDir, "train.json"),
-        JSON.stringify({ backend, steps: result.step, lastLosses: result.lastLosses }),
+        JSON.stringify({
+          backend,
+          steps: result.step,
+          lastLosses: result.lastLosses,
+          valJ: val?.points ?? null,
+          selectedStep: selected?.step ?? result.step,
+          selectedBy: selected ? "val_J (uses labels)" : "last step",
+        }),
       );
     } finally {
       result.model.dispose();
-    }
-  },
-});
-
-/** Nearest-neighbour resize of a label image. */
-function resizeLabels(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
-  const out = new Uint8Array(dw * dh);
-  for (let y = 0; y < dh; y++) {
-    const sy = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / dh));
-    for (let x = 0; x < dw; x++) {
-      out[y * dw + x] = src[sy * sw + Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / dw))];
-    }
-  }
-  return out;
-}
-
-const OVERLAY_FRAMES = 4;
-
-export const evaluate = defineStage({
-  name: "evaluate",
-  cost: "heavy",
-  description: "score the trained segmenter: J by each benchmark's protocol, ARI, overlays",
-  module: import.meta.url,
-  scope: "dataset",
-  params: ["eval.merge", "runtime.backend"],
-  inputs: ["train", "frames", "flow"],
-  async run(ctx) {
-    await initBackend(ctx.param<string>("runtime.backend") as BackendName);
-    const net = await loadModel(ctx.input("train").dir);
-    const merge = ctx.param<string>("eval.merge");
-    const dataset = ctx.scope.dataset!;
-    const scores: Record<"motion" | "colour" | "oracle", SequenceScores[]> = {
-      motion: [],
-      colour: [],
-      oracle: [],
-    };
-    const ari: number[] = [], fgAri: number[] = [];
-    const overlayRows = [];
-    const frameArts = ctx.inputs("frames");
-    const flowArts = ctx.inputs("flow");
-    try {
-      for (const [i, fa] of frameArts.entries()) {
-        const { meta, frames, gt } = await readFrames(fa.dir);
-        const flow = await readFlow(flowArts[i].dir);
-        const masks = await predictMasks(net, frames);
-        const per = {
-          motion: { name: meta.sequence, frames: [] as number[], scores: [] as number[] },
-          colour: { name: meta.sequence, frames: [] as number[], scores: [] as number[] },
-          oracle: { name: meta.sequence, frames: [] as number[], scores: [] as number[] },
-        };
-        for (const t of meta.annotated) {
-          const stack = asMaskStack(net, masks[t]);
-          const g = gt[t] as LabelImage;
-          const f = flow.get(t, 1, "fwd") ?? flow.get(t, 1, "bwd");
-          const results = {
-            motion: f ? foregroundFromGroups(stack, mergeByMotion(stack, f), g).iou : NaN,
-            colour: foregroundFromGroups(stack, mergeByColour(stack, frames[t]), g).iou,
-            oracle: oracleBipartition(stack, g).iou,
-          };
-          for (const k of ["motion", "colour", "oracle"] as const) {
-            if (Number.isNaN(results[k])) continue;
-            per[k].frames.push(t);
-            per[k].scores.push(results[k]);
-          }
-          if (meta.numObjects > 1 || dataset === "synthetic") {
-            const labels = resizeLabels(
-              argmaxLabels(stack.data, stack.k),
-              stack.width,
-              stack.height,
-              g.width,
-              g.height,
-            );
-            ari.push(adjustedRandIndex(labels, g.data));
-            fgAri.push(foregroundARI(labels, g.data));
-          }
-        }
-        for (const k of ["motion", "colour", "oracle"] as const) scores[k].push(per[k]);
-        if (i < 3) {
-          const picks = Array.from(
-            { length: OVERLAY_FRAMES },
-            (_, j) => Math.round((j * (frames.length - 1)) / (OVERLAY_FRAMES - 1)),
-          );
-          overlayRows.push(picks.map((t) => renderOverlay(frames[t], asMaskStack(net, masks[t]))));
-        }
-        ctx.progress(i + 1, frameArts.length);
-      }
-    } finally {
-      net.dispose();
-    }
-    const rows: MetricRow[] = [
-      ...jRows(dataset, scores[merge as "motion" | "colour"]),
-      ...jRows(dataset, scores.motion, undefined, "J_motion_merge"),
-      ...jRows(dataset, scores.colour, undefined, "J_colour_merge"),
-      ...jRows(dataset, scores.oracle, undefined, "J_oracle"),
-    ];
-    const mean = (a: number[]) => (100 * a.reduce((s, v) => s + v, 0)) / a.length;
-    if (ari.length) {
-      rows.push({ metric: "ari", value: mean(ari) }, { metric: "fg_ari", value: mean(fgAri) });
-    }
-    ctx.metrics(rows);
-    if (overlayRows.length) {
-      await writeRgbPng(join(ctx.outDir, "overlays.png"), imageGrid(overlayRows));
-      await Deno.writeTextFile(
-        join(ctx.outDir, "figures.json"),
-        JSON.stringify([{
-          name: `${dataset} masks`,
-          file: "overlays.png",
-          caption:
-            `Argmax of the K soft masks on ${overlayRows.length} ${dataset} sequences (rows), frames spread over each sequence.`,
-        }]),
-      );
+      selected?.net.dispose();
+      val?.dispose();
     }
   },
 });

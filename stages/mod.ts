@@ -7,7 +7,9 @@ import type { StageDef } from "../pipeline/mod.ts";
 import { frames, synthesize } from "./data.ts";
 import { missingDataset, selectDatasets } from "./datasets.ts";
 import { baselines } from "./baselines.ts";
-import { evaluate, trainStage } from "./learning.ts";
+import { motionFloor } from "./motion_floor.ts";
+import { evaluate } from "./evaluate.ts";
+import { trainStage } from "./learning.ts";
 import { flow, tracks } from "./motion.ts";
 import { flowEval, trackEval } from "./motion_eval.ts";
 import { cluster, feasibility } from "./trajectories.ts";
@@ -21,6 +23,7 @@ export const STAGES: readonly StageDef[] = [
   flowEval,
   trackEval,
   baselines,
+  motionFloor,
   trainStage,
   evaluate,
   cluster,

@@ -66,6 +66,16 @@ export const SCHEMA = {
       min: 1,
       doc: "write a training checkpoint every n steps (where a killed run resumes)",
     }),
+    valEvery: p.int(50, {
+      min: 0,
+      doc: "score J on the scored frames every N steps as a curve (USES LABELS, chooses " +
+        "nothing by default; 0 = off)",
+    }),
+    selectByVal: p.bool(
+      false,
+      "keep the checkpoint with the best val J instead of the last (the reference's recipe; " +
+        "USES LABELS)",
+    ),
   },
   loss: {
     flow: p.bool(true, "use Lf"),
@@ -160,6 +170,7 @@ export const PROFILES: Record<string, Record<string, unknown>> = {
     "train.tracks": 256,
     "train.context": 5,
     "train.checkpointEvery": 5,
+    "train.valEvery": 6,
     "flow.estimator": "farneback",
     "cluster.restarts": 2,
   },
@@ -175,6 +186,7 @@ export const PROFILES: Record<string, Record<string, unknown>> = {
     "train.groups": 4,
     "train.tracks": 70000,
     "train.warmup": 1500,
+    "train.valEvery": 250,
   },
 };
 

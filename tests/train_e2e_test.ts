@@ -72,7 +72,18 @@ Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, re
   const rows = await store.query(
     `SELECT dataset, value FROM metrics WHERE metric = 'J' AND sequence = '' ORDER BY dataset`,
   );
+  // J on the scored frames every train.valEvery = 6 steps (and at 0 and the end), complete
+  // across the kill and the resume.
+  const val = await store.query(
+    `SELECT DISTINCT stage_id, step FROM curves WHERE name = 'val_J' ORDER BY stage_id, step`,
+  );
   store.close();
+  for (const ds of ["davis2016", "synthetic"]) {
+    assertEquals(
+      val.filter((r) => String(r.stage_id).startsWith(`train/${ds}`)).map((r) => Number(r.step)),
+      [0, 6, 10],
+    );
+  }
   assertEquals(rows.map((r) => r.dataset), ["davis2016", "synthetic"]);
   for (const r of rows) {
     assert(Number(r.value) >= 0 && Number(r.value) <= 100, `J in range: ${r.value}`);

@@ -7,6 +7,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { categoryRange, chartConfig } from "./theme.ts";
+import { referenceShape } from "./rows.ts";
 
 /** Options of {@link groupedBarSpec}. */
 export interface GroupedBarOptions {
@@ -18,6 +19,8 @@ export interface GroupedBarOptions {
   datasets: string[];
   /** Whether a "paper" dataset is supplied. */
   withPaper: boolean;
+  /** Reference kind labels present in it, and all known labels (the shape scale). */
+  referenceKinds?: { present: string[]; all: string[] };
 }
 
 /** The Vega-Lite spec of a grouped bar chart. */
@@ -86,7 +89,6 @@ export function groupedBarSpec(o: GroupedBarOptions): TopLevelSpec {
         transform: [filter],
         mark: {
           type: "point",
-          shape: "diamond",
           filled: true,
           color: "#111",
           size: 70,
@@ -96,9 +98,10 @@ export function groupedBarSpec(o: GroupedBarOptions): TopLevelSpec {
           x,
           xOffset: xOffsetMid,
           y: { field: "value", type: "quantitative" },
-          tooltip: [{ field: "row" }, { field: "dataset" }, {
+          shape: referenceShape(o.referenceKinds?.present ?? [], o.referenceKinds?.all ?? []),
+          tooltip: [{ field: "row" }, { field: "dataset" }, { field: "kind" }, {
             field: "value",
-            title: "paper (reported)",
+            title: "reference",
           }],
         },
       });

@@ -24,12 +24,32 @@ export interface ChartRow {
   text: string;
 }
 
-/** One number reported by the paper. Dataset "paper". */
+/** One reference number (the paper's, or a measured reference). Dataset "paper". */
 export interface PaperRow {
   row: string;
   dataset: string;
   metric: string;
   value: number;
+  /** The reference kind's label, e.g. "paper (reported)" (the mark's shape). */
+  kind: string;
+}
+
+/** Mark shapes of the reference kinds, in the order of their labels. */
+export const REFERENCE_SHAPES = ["diamond", "triangle-up", "square"] as const;
+
+/** The shape encoding of reference marks: one shape per kind label present. */
+export function referenceShape(kinds: readonly string[], all: readonly string[]) {
+  const present = all.filter((k) => kinds.includes(k));
+  return {
+    field: "kind",
+    type: "nominal" as const,
+    title: null,
+    scale: {
+      domain: present,
+      range: present.map((k) => REFERENCE_SHAPES[all.indexOf(k) % REFERENCE_SHAPES.length]),
+    },
+    legend: { orient: "bottom" as const, labelLimit: 320 },
+  };
 }
 
 /** One point of a loss curve. Dataset "curves". */

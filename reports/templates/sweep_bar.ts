@@ -7,6 +7,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { chartConfig, datasetRange } from "./theme.ts";
+import { referenceShape } from "./rows.ts";
 
 /** Options of {@link sweepBarSpec}. */
 export interface SweepBarOptions {
@@ -19,6 +20,8 @@ export interface SweepBarOptions {
   /** Panels: metric key and axis title. */
   metrics: { metric: string; title: string }[];
   withPaper: boolean;
+  /** Reference kind labels present in the "paper" dataset, and all known labels. */
+  referenceKinds?: { present: string[]; all: string[] };
 }
 
 /** The Vega-Lite spec of a sweep bar chart. */
@@ -99,13 +102,18 @@ export function sweepBarSpec(o: SweepBarOptions): TopLevelSpec {
         transform: [filter],
         mark: {
           type: "point",
-          shape: "diamond",
           filled: true,
           color: "#111",
           size: 70,
           opacity: 1,
         },
-        encoding: { x, ...xOffsetMid, y: { field: "value", type: "quantitative" } },
+        encoding: {
+          x,
+          ...xOffsetMid,
+          y: { field: "value", type: "quantitative" },
+          shape: referenceShape(o.referenceKinds?.present ?? [], o.referenceKinds?.all ?? []),
+          tooltip: [{ field: "kind" }, { field: "value", title: "reference" }],
+        },
       });
     }
     return { width, height: 200, layer: layers };
