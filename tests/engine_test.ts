@@ -76,7 +76,7 @@ Deno.test("engine: during a run, lrtl runs reads the database and lrtl status ta
     // The run holds the cache lock and is mid-stage.
     const runs = await lrtl(["runs", "--db", req.dbPath]);
     assertEquals(runs.code, 0, runs.text);
-    assert(/holding\s+smoke\s+wasm\s+running/.test(runs.text), runs.text);
+    assert(/holding\s+smoke\s+\S+\s+running/.test(runs.text), runs.text);
     const status = await lrtl([
       "status",
       "frames",
