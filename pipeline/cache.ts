@@ -45,6 +45,8 @@ export interface InstanceRecord {
   stage: string;
   key: string;
   code: string;
+  /** Hash of the code the stage uses in each file (see `stageCode`); absent in old records. */
+  codeFiles?: Record<string, string>;
   params: Record<string, unknown>;
   inputs: Record<string, string>;
   env: Record<string, string>;

@@ -14,4 +14,5 @@ export * from "./runner.ts";
 export * from "./progress.ts";
 export * from "./store.ts";
 export { canonicalJson, sha256, sha256File } from "./hash.ts";
-export { codeHash, resetCodeHashes } from "./code_hash.ts";
+export { resetCodeHashes, stageCode } from "./code_hash.ts";
+export type { CodeIdentity, SourceReader, StageCodeRef } from "./code_hash.ts";

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { ArtifactCheck, Cache, InstanceRecord } from "./cache.ts";
 import { writeFileAtomic } from "./cache.ts";
-import { codeHash } from "./code_hash.ts";
+import { type CodeIdentity, stageCode } from "./code_hash.ts";
 import { acquireLock } from "./lock.ts";
 import type { Instance, Plan } from "./graph.ts";
 import { cacheKey } from "./key.ts";
@@ -20,7 +20,8 @@ export type Reason =
   | { kind: "up to date" }
   | { kind: "restored from cache" }
   | { kind: "no record" }
-  | { kind: "code changed" }
+  /** `files`: where the stage's code changed (absent when the last record predates them). */
+  | { kind: "code changed"; files?: string[] }
   | { kind: "param changed"; key: string }
   | { kind: "input changed"; input: string }
   | { kind: "input stale"; input: string }
@@ -33,6 +34,8 @@ export type Reason =
 /** A reason in words, as `lrtl status` prints it. */
 export function describeReason(r: Reason): string {
   switch (r.kind) {
+    case "code changed":
+      return r.files?.length ? `code changed (${r.files.join(", ")})` : "code changed";
     case "param changed":
       return `param ${r.key} changed`;
     case "input changed":
@@ -113,14 +116,20 @@ function inputLabel(plan: Plan, id: string): string {
 /** Why an instance whose artifact is absent must run, comparing with its last record. */
 function explain(
   rec: InstanceRecord | null,
-  code: string,
+  code: CodeIdentity,
   params: Params,
   inputs: Record<string, string>,
   env: Record<string, string>,
   check: ArtifactCheck | null,
 ): Reason {
   if (!rec) return { kind: "no record" };
-  if (rec.code !== code) return { kind: "code changed" };
+  if (rec.code !== code.hash) {
+    const before = rec.codeFiles;
+    if (!before) return { kind: "code changed" };
+    const files = [...new Set([...Object.keys(before), ...Object.keys(code.files)])]
+      .filter((f) => before[f] !== code.files[f]).sort();
+    return { kind: "code changed", files };
+  }
   for (const k of Object.keys(params)) {
     if (JSON.stringify(rec.params[k]) !== JSON.stringify(params[k])) {
       return { kind: "param changed", key: k };
@@ -185,7 +194,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       });
       return;
     }
-    const code = await codeHash(inst.stage.module);
+    const code = await stageCode(inst.stage);
     const inputs: Record<string, string> = {};
     const staleUp = upstream.find((id) => results.get(id)!.status === "stale");
     for (const id of upstream) {
@@ -197,7 +206,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     const key = cacheKey({
       stage: inst.stage.name,
       scope: inst.scope,
-      code,
+      code: code.hash,
       params: inst.ownParams,
       inputs,
       env: opts.env,
@@ -430,7 +439,7 @@ async function writeRecord(
   cache: Cache,
   inst: Instance,
   key: string,
-  code: string,
+  code: CodeIdentity,
   inputs: Record<string, string>,
   env: Record<string, string>,
   hash: string,
@@ -439,7 +448,8 @@ async function writeRecord(
     id: inst.id,
     stage: inst.stage.name,
     key,
-    code,
+    code: code.hash,
+    codeFiles: code.files,
     params: { ...inst.ownParams },
     inputs,
     env,

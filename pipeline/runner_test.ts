@@ -60,10 +60,11 @@ Deno.test("runner: an upstream content change invalidates downstream (input … 
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("runner: a code change reruns the stage (code changed)", async () => {
+Deno.test("runner: a code change reruns the stage, naming the file (code changed)", async () => {
   const dir = await tmp();
   const modDir = await tmp();
-  const mod = join(modDir, "stage_code.ts");
+  await Deno.mkdir(join(modDir, "stages"));
+  const mod = join(modDir, "stages", "stage_code.ts");
   await Deno.writeTextFile(mod, "export const version = 1;\n");
   const edited = { ...square, module: `file://${mod}` };
   const stages = toyStages.map((s) => (s.name === "square" ? edited : s));
@@ -71,7 +72,7 @@ Deno.test("runner: a code change reruns the stage (code changed)", async () => {
   await Deno.writeTextFile(mod, "export const version = 2;\n");
   resetCodeHashes();
   const run = await runToy(dir, {}, { stages });
-  assertEquals(statusOf(run)["square/a"], "ran: code changed");
+  assertEquals(statusOf(run)["square/a"], "ran: code changed (stages/stage_code.ts)");
   assertEquals(statusOf(run)["numbers/a"], "cached: up to date");
   await Deno.remove(dir, { recursive: true });
   await Deno.remove(modDir, { recursive: true });

@@ -73,7 +73,10 @@ export interface StageDef {
   /** Name; also the name of the artifact it produces. */
   name: string;
   description: string;
-  /** `import.meta.url` of the module that defines it: its code (and local imports) is hashed. */
+  /**
+   * `import.meta.url` of the module that defines it. Its code identity (`stageCode`) is the
+   * declaration of this stage there and the declarations it uses, followed through imports.
+   */
   module: string;
   scope: ScopeLevel;
   /** Dotted param keys the stage reads; they enter its cache key. */

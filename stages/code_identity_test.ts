@@ -1,0 +1,98 @@
+/**
+ * Which stages an edit re-runs: each stage's code identity (`stageCode`) is computed from the
+ * real sources, then again with one file edited in memory; nothing is trained or written.
+ */
+import { assertEquals } from "../tests/_assert.ts";
+import { fileURLToPath } from "node:url";
+import { stageCode } from "../pipeline/mod.ts";
+import { STAGES } from "./mod.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Stage name → code hash, with `file`'s text edited by `edit` (relative to the project). */
+async function identities(file?: string, edit?: (text: string) => string) {
+  const target = file ? ROOT + file : "";
+  let applied = false;
+  const read = async (path: string) => {
+    const text = await Deno.readTextFile(path);
+    if (path !== target || !edit) return text;
+    const out = edit(text);
+    if (out === text) throw new Error(`The edit of ${file} changed nothing`);
+    applied = true;
+    return out;
+  };
+  const out = new Map<string, string>();
+  for (const s of STAGES) out.set(s.name, (await stageCode(s, { read })).hash);
+  return { hashes: out, applied };
+}
+
+/** Inserts a comment into the declaration that starts with `head` (a code edit there). */
+const inside = (head: string) => (text: string) => {
+  if (!text.includes(head)) throw new Error(`"${head}" not found`);
+  return text.replace(head, `${head} /* edited */`);
+};
+
+const before = (await identities()).hashes;
+
+/** The stages whose identity an edit changes (`unread`: whether no stage even reads the file). */
+async function rerun(
+  file: string,
+  edit: (text: string) => string,
+  opts: { unread?: boolean } = {},
+): Promise<string[]> {
+  const { hashes, applied } = await identities(file, edit);
+  assertEquals(!applied, opts.unread ?? false, `${file} read by a stage's identity`);
+  return STAGES.map((s) => s.name).filter((n) => before.get(n) !== hashes.get(n));
+}
+
+Deno.test("code identity: evaluation-only code leaves train cached", async () => {
+  assertEquals(await rerun("eval/merge.ts", inside("export function foregroundFromGroups(")), [
+    "evaluate",
+  ]);
+  assertEquals(await rerun("eval/overlay.ts", inside("export function imageGrid(")), [
+    "motion_floor",
+    "evaluate",
+  ]);
+  assertEquals(await rerun("stages/_grid.ts", inside("export const GRID_ROWS")), [
+    "motion_floor",
+    "evaluate",
+  ]);
+});
+
+Deno.test("code identity: the merge train's val-J curve runs does invalidate train", async () => {
+  assertEquals(await rerun("eval/merge.ts", inside("export function mergeByMotion(")), [
+    "train",
+    "evaluate",
+  ]);
+});
+
+Deno.test("code identity: the loss code invalidates train and only what it feeds", async () => {
+  assertEquals(await rerun("learn/losses/flow.ts", inside("export function flowLoss(")), [
+    "train",
+  ]);
+});
+
+Deno.test("code identity: the Hopkins reader leaves frames, flow and tracks cached", async () => {
+  assertEquals(await rerun("cluster/hopkins155.ts", inside("export async function listHopkins(")), [
+    "cluster",
+  ]);
+  const reader = await rerun("cluster/hopkins155.ts", inside("export async function loadHopkins("));
+  assertEquals(reader, ["cluster"]);
+});
+
+Deno.test("code identity: another stage of the same module is not part of it", async () => {
+  const synth = await rerun("stages/data.ts", inside("export const synthesize = defineStage({"));
+  assertEquals(synth, ["synthesize"]);
+  assertEquals(await rerun("stages/motion.ts", inside("export const tracks = defineStage({")), [
+    "tracks",
+  ]);
+});
+
+Deno.test("code identity: types and top-level comments are not part of it", async () => {
+  // Imported only with `import type` / `{ type X }`: not even read.
+  const types = inside("export interface RgbImage {");
+  assertEquals(await rerun("video/types.ts", types, { unread: true }), []);
+  // An interface next to code that is used.
+  assertEquals(await rerun("eval/merge.ts", inside("export interface MaskStack {")), []);
+  assertEquals(await rerun("eval/merge.ts", (t) => t.replace("/**", "/** Edited.\n *")), []);
+});
