@@ -147,6 +147,16 @@ export const TABLES: Record<string, TableSpec> = {
     xField: "row_label",
     xTitle: "architecture",
   },
+  recipe_search: {
+    title: "Recipe search: the small profile's training recipe",
+    description: "J of Lf+Lt+Lr (seed 0) for the recipes tried around the small profile; the " +
+      "row marked chosen is the profile itself.",
+    chart: "sweep_bar",
+    chartMetrics: ["J"],
+    tableMetrics: ["J", "J_oracle"],
+    xField: "row_label",
+    xTitle: "recipe",
+  },
   sweep: {
     title: "Sweep (lrtl run --sweep)",
     description: "A one-off sweep from the command line: every point of the cartesian product " +

@@ -15,9 +15,13 @@ export type DatasetSelector =
   | "synthetic" // the generated default data only
   | "videos" // synthetic + every video benchmark found under --data-root
   | "trajectories" // synthetic GT tracks + Hopkins155 when found
-  | "flow"; // synthetic + Sintel flow ground truth when found
+  | "flow" // synthetic + Sintel flow ground truth when found
+  | "ablation"; // DAVIS-2016 when found under --data-root (where the paper ran its ablations), else synthetic
 
 const VIDEO_BENCHMARKS = ["davis2016", "segtrackv2", "fbms59"];
+
+/** The benchmark the paper's ablation tables use (selector `ablation`). */
+export const ABLATION_DATASET = "davis2016";
 
 /** Datasets made of video frames (the others are trajectories or flow pairs only). */
 export function isVideoDataset(name: string | undefined): boolean {
@@ -190,6 +194,10 @@ export async function selectDatasets(
       return [synth, ...(await hopkins(dataRoot))];
     case "flow":
       return [synth, ...(await sintel(dataRoot))];
+    case "ablation": {
+      const davis = (await realVideoDatasets(dataRoot)).find((d) => d.name === ABLATION_DATASET);
+      return [davis ?? synth];
+    }
   }
 }
 

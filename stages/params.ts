@@ -174,7 +174,17 @@ export const PROFILES: Record<string, Record<string, unknown>> = {
     "flow.estimator": "farneback",
     "cluster.restarts": 2,
   },
-  small: {},
+  // The recipe chosen by the `recipe` experiment (experiments/tables.ts): a 128×224 depth-4
+  // UNet, flow and tracks from 427×240 frames, 600 steps; one training ≤ 15 min here.
+  small: {
+    "data.width": 427,
+    "data.height": 240,
+    "model.inputWidth": 224,
+    "model.inputHeight": 128,
+    "model.depth": 4,
+    "train.steps": 600,
+    "train.warmup": 200,
+  },
   full: {
     "data.width": 854,
     "data.height": 480,
