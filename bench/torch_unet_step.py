@@ -1,7 +1,7 @@
 """PyTorch anchor for `deno task bench train`: one training step of the project's UNet
 (learn/net/segmenter.ts, arch "unet": 16-32-64, two 3x3 conv + batch norm + ReLU per block,
 2x2 max pooling, nearest x2 upsampling + conv-BN-ReLU + skip concat, 1x1 head, softmax over K)
-on a [4, 3, 64, 112] batch with a fixed linear loss of the masks and AdamW, on the CPU.
+on a [4, 3, H, W] batch (--height, --width, --depth; the bench passes the small profile's) with a fixed linear loss of the masks and AdamW, on the CPU.
 
 torch is an anchor, never a dependency: the bench runs this only when `import torch` works.
 Prints one JSON line: {"step_ms": median, "forward_ms": median, "threads": n, "torch": version}.
@@ -58,10 +58,11 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--height", type=int, default=64)
     ap.add_argument("--width", type=int, default=112)
+    ap.add_argument("--depth", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    net = UNet()
+    net = UNet(depth=a.depth)
     opt = torch.optim.AdamW(net.parameters(), lr=7e-4, weight_decay=0.01)
     x = torch.rand(a.batch, 3, a.height, a.width)
     w = torch.rand(a.batch, 4, a.height, a.width)

@@ -1,6 +1,6 @@
 /**
  * Training-step benchmark, all in one run so the ratios are fair on a shared machine:
- * - the project's own `train()` step (small profile: UNet 16-32-64, K = 4, 64×112, one 4-frame
+ * - the project's own `train()` step (small profile: UNet 16-32-64-128, K = 4, 128×224, one 4-frame
  *   group, N = 2 048, T = 41, all three losses) on `wasm` and on `tensorflow` (when built), and
  *   on `tensorflow` with Lf only and Lt only;
  * - where the `tensorflow` step's time goes: batch building, the network's forward and
@@ -39,9 +39,9 @@ type Report = (name: string, value: number, unit: string, note?: string) => void
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-/** The `small` profile's training config (stages/params.ts defaults). */
+/** The `small` profile's training config (stages/params.ts PROFILES.small). */
 export const SMALL: TrainConfig = {
-  net: { arch: "unet", width: 16, depth: 3, k: 4, inputHeight: 64, inputWidth: 112, seed: 0 },
+  net: { arch: "unet", width: 16, depth: 4, k: 4, inputHeight: 128, inputWidth: 224, seed: 0 },
   iterations: 10,
   groups: 1,
   numTracks: 2048,
@@ -49,8 +49,8 @@ export const SMALL: TrainConfig = {
 };
 
 function syntheticTrainSequence(): TrainSequence {
-  // the small profile's working frames (256×144)
-  const s = generateSequence({ name: "bench", seed: 5, numFrames: 48, width: 256, height: 144 });
+  // the small profile's working frames (427×240: flow and tracks at that resolution)
+  const s = generateSequence({ name: "bench", seed: 5, numFrames: 48, width: 427, height: 240 });
   return {
     name: "bench",
     frames: s.sequence.frames,
@@ -125,7 +125,7 @@ async function profile(data: TrainSequence[], report: Report, be: string): Promi
     grads[masks.name].dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
-  const flow = tf.tensor4d(batch.flow, [B, H, W, 2]);
+  const flow = tf.tensor4d(batch.flow, [B, batch.flowHeight, batch.flowWidth, 2]);
   parts.lf = await timeIt(grad1(() => flowLoss(masks as unknown as tf.Tensor4D, flow)));
 
   // Lt: its CPU parts alone, then forward + backward through sampling (as in the step).
@@ -199,7 +199,12 @@ async function torchStep(
   const script = join(new URL(".", import.meta.url).pathname, "torch_unet_step.py");
   try {
     const out = await new Deno.Command("python3", {
-      args: [script, "--threads", String(threads), "--steps", "20"],
+      args: [
+        script,
+        ...["--threads", String(threads), "--steps", "20"],
+        ...["--height", String(SMALL.net.inputHeight), "--width", String(SMALL.net.inputWidth)],
+        ...["--depth", String(SMALL.net.depth)],
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -217,7 +222,7 @@ export async function run(report: Report): Promise<void> {
   // TensorFlow reads this once, when the backend starts.
   Deno.env.set("TF_NUM_INTRAOP_THREADS", String(threads));
   const data = [syntheticTrainSequence()];
-  const small = "small profile: UNet 16-32-64 K=4, 4×64×112, N=2048, T=41";
+  const small = "small profile: UNet 16-32-64-128 K=4, 4×128×224, flow 427×240, N=2048, T=41";
 
   await initBackend("wasm");
   const wasm = await stepMs(SMALL, data, 5, 1);
