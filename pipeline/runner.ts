@@ -10,7 +10,7 @@ import { codeHash } from "./code_hash.ts";
 import { acquireLock } from "./lock.ts";
 import type { Instance, Plan } from "./graph.ts";
 import { cacheKey } from "./key.ts";
-import type { Params, ParamValue } from "./params.ts";
+import type { Params } from "./params.ts";
 import type { ProgressSink } from "./progress.ts";
 import type { ArtifactRef, MetricRow, StageContext } from "./stage.ts";
 import type { ResultsWriter } from "./store.ts";
@@ -326,13 +326,13 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
         id: inst.id,
         scope: inst.scope,
         params: inst.params,
-        param: <T extends ParamValue>(k: string) => {
+        param: (k: string) => {
           if (!inst.stage.params.includes(k)) {
             throw new Error(
               `Stage "${inst.stage.name}" reads param "${k}" but does not declare it`,
             );
           }
-          return inst.params[k] as T;
+          return inst.params[k];
         },
         outDir: pendingArtifact.dir,
         workDir,

@@ -4,6 +4,7 @@
  * @module
  */
 import { defineStage } from "../pipeline/mod.ts";
+import type { PipelineParams } from "./schema.ts";
 import { jaccard, type SequenceScores } from "../eval/mod.ts";
 import { readFrames } from "./artifacts.ts";
 import { jRows } from "./scoring.ts";
@@ -20,7 +21,7 @@ export function centredEllipse(width: number, height: number): Uint8Array {
   return m;
 }
 
-export const baselines = defineStage({
+export const baselines = defineStage<PipelineParams>({
   name: "baselines",
   description: "whole-frame and centred-ellipse floors of J",
   module: import.meta.url,

@@ -10,7 +10,8 @@
  */
 import { join } from "node:path";
 import { defineStage, type MetricRow } from "../pipeline/mod.ts";
-import { type BackendName, initBackend } from "../learn/backend.ts";
+import type { PipelineParams } from "./schema.ts";
+import { initBackend } from "../learn/backend.ts";
 import { foregroundFromGroups } from "../eval/merge.ts";
 import { adjustedRandIndex, argmaxLabels, foregroundARI } from "../eval/metrics.ts";
 import { imageGrid } from "../eval/overlay.ts";
@@ -34,7 +35,7 @@ function resizeLabels(src: Uint8Array, sw: number, sh: number, dw: number, dh: n
   return out;
 }
 
-export const evaluate = defineStage({
+export const evaluate = defineStage<PipelineParams>({
   name: "evaluate",
   cost: "heavy",
   description: "score the trained segmenter: J by each benchmark's protocol, ARI, picture grid",
@@ -43,9 +44,9 @@ export const evaluate = defineStage({
   params: ["eval.merge", "runtime.backend"],
   inputs: ["train", "frames", "flow"],
   async run(ctx) {
-    await initBackend(ctx.param<string>("runtime.backend") as BackendName);
+    await initBackend(ctx.param("runtime.backend"));
     const net = await loadModel(ctx.input("train").dir);
-    const merge = ctx.param<string>("eval.merge") as "motion" | "colour";
+    const merge = ctx.param("eval.merge");
     const dataset = ctx.scope.dataset!;
     const scores = Object.fromEntries(MERGES.map((m) => [m, []])) as unknown as Record<
       MergeKind,

@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { defineStage } from "../pipeline/mod.ts";
+import type { PipelineParams } from "./schema.ts";
 import { classicalMotionMask } from "../motion/classical_segmentation.ts";
 import { groupIous } from "../eval/group_iou.ts";
 import type { MaskStack } from "../eval/merge.ts";
@@ -41,7 +42,7 @@ function asStack(mask: Uint8Array, width: number, height: number): MaskStack {
 
 const FOREGROUND = [new Uint8Array([1, 0])];
 
-export const motionFloor = defineStage({
+export const motionFloor = defineStage<PipelineParams>({
   name: "motion_floor",
   cost: "heavy",
   description: "learning-free floor: RANSAC-homography residual of the cached flow, Otsu, " +

@@ -12,9 +12,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type LtKernels, ltKernels, type LtKernelsName } from "./lt_kernels.ts";
+import type { TrajectoryLossVariant } from "./params.ts";
 
 /** Formulations of the trajectory loss (the paper's alternative-formulation table). */
-export type TrajectoryLossVariant = "tail" | "nuclear" | "squared-tail" | "normalised-tail";
+export type { TrajectoryLossVariant };
 
 /** Options of {@link trajectoryLoss}. */
 export interface TrajectoryLossOptions {
