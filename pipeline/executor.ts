@@ -1,7 +1,7 @@
 /**
  * Executors: where the heavy stage instances of a run execute. `local` is the runner itself
  * (in-process, or worker processes with `--jobs N`); `slurm` hands them to a cluster scheduler
- * (`experiments/slurm.ts`). Either way an executor is a {@link RunOptions.delegate} plus the
+ * (`experiments/driver/slurm.ts`). Either way an executor is a {@link RunOptions.delegate} plus the
  * concurrency the runner should allow, and every artifact lands in the one shared cache.
  * @module
  */

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { defineStage, ResultsLog, ResultsStore, SilentProgress } from "../pipeline/mod.ts";
-import { type App, type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+import { type App, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
 import type { PipelineParams } from "../stages/params.ts";
 
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
@@ -235,7 +235,7 @@ Deno.test("engine: --sweep runs the cartesian product, one row per point, cached
     env: { runtime: "test" },
   };
   const req = { ...request(dir), targets: ["score"] };
-  const { parseSweep } = await import("../experiments/orchestrate.ts");
+  const { parseSweep } = await import("../experiments/driver/mod.ts");
   const quiet = { progress: new SilentProgress(), log: () => {} };
   const first = await runRequest(
     { ...req, sweep: [parseSweep("loss.rank=2,3,4"), parseSweep("model.k=3,4")] },
