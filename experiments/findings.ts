@@ -4,7 +4,7 @@
  * @module
  */
 import type { ResultsStore } from "../pipeline/mod.ts";
-import { FLOOR_ROW } from "../stages/motion_floor.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
 import { main as mainExperiment } from "./tables.ts";
 
 export interface Finding {
@@ -38,14 +38,14 @@ const f1 = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
 export async function computeFindings(store: ResultsStore, runId: string): Promise<Finding[]> {
   const out: Finding[] = [];
   const main = await means(store, runId, "main_comparison", "J", "synthetic");
-  const ours = main.get("Lf+Lt+Lr (ours)"), lf = main.get("Lf only (GWM-style)");
+  const ours = main.get(MAIN_ROWS.ours), lf = main.get(MAIN_ROWS.lfOnly);
   out.push({
     table: "main_comparison",
     claim: "Lt helps over Lf alone (synthetic J of Lf+Lt+Lr vs Lf only)",
     holds: ours === undefined || lf === undefined ? null : ours > lf,
     evidence: `${f1(ours)} vs ${f1(lf)}`,
   });
-  const whole = main.get("whole frame"), untrained = main.get("untrained network");
+  const whole = main.get(MAIN_ROWS.wholeFrame), untrained = main.get(MAIN_ROWS.untrained);
   out.push({
     table: "main_comparison",
     claim: "Training beats an untrained network and the whole-frame floor (synthetic J)",
@@ -148,13 +148,13 @@ async function floorFindings(store: ResultsStore, runId: string): Promise<Findin
   const rows = await store.query(
     `SELECT DISTINCT dataset FROM metrics WHERE run_id = $1 AND table_name = 'main_comparison'
      AND metric = 'J' AND sequence = '' AND row_label = $2 ORDER BY dataset`,
-    [runId, FLOOR_ROW],
+    [runId, MAIN_ROWS.floor],
   );
   const out: Finding[] = [];
   for (const r of rows) {
     const dataset = String(r.dataset);
     const j = await means(store, runId, "main_comparison", "J", dataset);
-    const floor = j.get(FLOOR_ROW)!;
+    const floor = j.get(MAIN_ROWS.floor)!;
     const learned = learnedRows().filter((l) => j.has(l));
     if (!learned.length) continue;
     const verdicts = learned.map((l) =>

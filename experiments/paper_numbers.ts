@@ -6,14 +6,14 @@
  * @module
  */
 import type { PaperNumber } from "../reports/table_model.ts";
-import { FLOOR_ROW } from "../stages/motion_floor.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
 
 export type { PaperNumber };
 
 export const PAPER_NUMBERS: readonly PaperNumber[] = [
   {
     table: "main_comparison",
-    row: "Lf+Lt+Lr (ours)",
+    row: MAIN_ROWS.ours,
     dataset: "davis2016",
     metric: "J",
     value: 82.2,
@@ -45,7 +45,7 @@ export const PAPER_NUMBERS: readonly PaperNumber[] = [
   },
   {
     table: "main_comparison",
-    row: "whole frame",
+    row: MAIN_ROWS.wholeFrame,
     dataset: "davis2016",
     metric: "J",
     value: 8.3,
@@ -54,7 +54,7 @@ export const PAPER_NUMBERS: readonly PaperNumber[] = [
   },
   {
     table: "main_comparison",
-    row: "centred ellipse",
+    row: MAIN_ROWS.centredEllipse,
     dataset: "davis2016",
     metric: "J",
     value: 22.0,
@@ -63,7 +63,7 @@ export const PAPER_NUMBERS: readonly PaperNumber[] = [
   },
   {
     table: "main_comparison",
-    row: FLOOR_ROW,
+    row: MAIN_ROWS.floor,
     dataset: "davis2016",
     metric: "J",
     value: 48.9,

@@ -4,6 +4,8 @@
  */
 import { SEEDS } from "../stages/params.ts";
 import { defineExperiment, type Experiment, overSeeds } from "./experiment.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
+import { TRAJECTORY_VARIANTS } from "../learn/losses/params.ts";
 
 const seeds = (profile: string) => SEEDS[profile] ?? [0];
 /** Tables other than the main one use one seed except in the `full` profile (CPU budget). */
@@ -50,14 +52,14 @@ export const main = defineExperiment({
   stage: "evaluate",
   datasets: "videos",
   runs: (profile) => [
-    ...overSeeds(seeds(profile), "Lf only (GWM-style)", LOSSES.Lf),
-    ...overSeeds(seeds(profile), "Lt only", LOSSES.Lt),
+    ...overSeeds(seeds(profile), MAIN_ROWS.lfOnly, LOSSES.Lf),
+    ...overSeeds(seeds(profile), MAIN_ROWS.ltOnly, LOSSES.Lt),
     // The report shows the picture grid of the first seed of ours only.
-    ...overSeeds(seeds(profile), "Lf+Lt+Lr (ours)", LOSSES["Lf+Lt+Lr"]).map((r, i) => ({
+    ...overSeeds(seeds(profile), MAIN_ROWS.ours, LOSSES["Lf+Lt+Lr"]).map((r, i) => ({
       ...r,
       figures: i === 0,
     })),
-    { label: "untrained network", overrides: { "train.steps": 0 } },
+    { label: MAIN_ROWS.untrained, overrides: { "train.steps": 0 } },
   ],
   note: CPU_NOTE,
 });
@@ -91,7 +93,7 @@ export const formulations = defineExperiment({
   stage: "evaluate",
   datasets: "synthetic",
   runs: (profile) =>
-    (["tail", "nuclear", "squared-tail", "normalised-tail"] as const).flatMap((v) =>
+    TRAJECTORY_VARIANTS.flatMap((v) =>
       overSeeds(tableSeeds(profile), v === "tail" ? "tail (proposed)" : v, {
         ...LOSSES["Lf+Lt+Lr"],
         "loss.variant": v,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MAIN_ROWS } from "./rows.ts";
 
 /** How a table is charted. */
 export type ChartKind =
@@ -69,12 +70,7 @@ export const TABLES: Record<string, TableSpec> = {
   },
   main_comparison: {
     title: "Motion segmentation: main comparison (Table 2)",
-    rowOrder: [
-      "Lf only (GWM-style)",
-      "Lt only",
-      "Lf+Lt+Lr (ours)",
-      "classical motion (no learning)",
-    ],
+    rowOrder: [MAIN_ROWS.lfOnly, MAIN_ROWS.ltOnly, MAIN_ROWS.ours, MAIN_ROWS.floor],
     description: "Foreground J (×100) of the trained network on the binary benchmarks, " +
       "with loss variants and floors (learning-free classical motion segmentation from the " +
       "same flow, whole frame, centred ellipse, untrained network).",
@@ -83,7 +79,7 @@ export const TABLES: Record<string, TableSpec> = {
     tableMetrics: ["J", "J_oracle"],
     perSequence: {
       metric: "J",
-      rows: ["Lf only (GWM-style)", "Lf+Lt+Lr (ours)", "classical motion (no learning)"],
+      rows: [MAIN_ROWS.lfOnly, MAIN_ROWS.ours, MAIN_ROWS.floor],
     },
   },
   trajectory_formulations: {

@@ -4,6 +4,7 @@
  * @module
  */
 import { defineStage } from "../pipeline/mod.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
 import type { PipelineParams } from "./schema.ts";
 import { jaccard, type SequenceScores } from "../eval/mod.ts";
 import { readFrames } from "./artifacts.ts";
@@ -47,6 +48,9 @@ export const baselines = defineStage<PipelineParams>({
       ellipse.push(e);
     }
     const ds = ctx.scope.dataset!;
-    ctx.metrics([...jRows(ds, whole, "whole frame"), ...jRows(ds, ellipse, "centred ellipse")]);
+    ctx.metrics([
+      ...jRows(ds, whole, MAIN_ROWS.wholeFrame),
+      ...jRows(ds, ellipse, MAIN_ROWS.centredEllipse),
+    ]);
   },
 });

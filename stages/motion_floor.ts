@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { defineStage } from "../pipeline/mod.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
 import type { PipelineParams } from "./schema.ts";
 import { classicalMotionMask } from "../motion/classical_segmentation.ts";
 import { groupIous } from "../eval/group_iou.ts";
@@ -28,7 +29,7 @@ import { GRID_ROWS, gridFrame } from "./_grid.ts";
 import { coverageRows, jRows } from "./scoring.ts";
 
 /** Row label of the floor in the main table. */
-export const FLOOR_ROW = "classical motion (no learning)";
+export const FLOOR_ROW = MAIN_ROWS.floor;
 
 /** A binary mask as a two-component stack [mask, 1 − mask] for the protocol's scoring. */
 function asStack(mask: Uint8Array, width: number, height: number): MaskStack {
