@@ -16,7 +16,7 @@ import {
   readParamsFile,
   ResultsStore,
 } from "../pipeline/mod.ts";
-import { EXPERIMENTS } from "../experiments/tables.ts";
+import { EXPERIMENTS, motionFlow, motionTracks } from "../experiments/tables.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
 import { parseSweep, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -306,7 +306,7 @@ export function buildCli(): Command {
         "\nExamples:\n  lrtl eval flow --data-root ../shared/data\n  lrtl eval tracks --profile smoke\n",
       ),
   ).action(async (what: string, o: CommonOptions) => {
-    const experiment = { flow: "motion_flow", tracks: "motion_tracks" }[what];
+    const experiment = { flow: motionFlow.name, tracks: motionTracks.name }[what];
     if (!experiment) throw new Error(`Unknown eval "${what}": use flow or tracks`);
     const req = await toRequest([experiment], o, false);
     const { runId, exitCode } = await runRequest(req, await loadApp());

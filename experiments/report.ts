@@ -5,8 +5,7 @@
  */
 import { renderReport, type RenderReportResult } from "../reports/mod.ts";
 import { resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
-import { EXPERIMENTS } from "./tables.ts";
-import { PAPER_NUMBERS } from "./paper_numbers.ts";
+import { EXPERIMENTS, main, PAPER_NUMBERS, TABLE_SPECS } from "./tables.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
 import { coverageNote } from "./coverage.ts";
 
@@ -37,10 +36,8 @@ export async function renderRunReport(
       for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
         notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
       }
-      const cov = await coverageNote(store, runId, "main_comparison");
-      if (cov) {
-        notes.main_comparison = notes.main_comparison ? `${notes.main_comparison} ${cov}` : cov;
-      }
+      const cov = await coverageNote(store, runId, main.table);
+      if (cov) notes[main.table] = notes[main.table] ? `${notes[main.table]} ${cov}` : cov;
     } finally {
       store.close();
     }
@@ -50,6 +47,7 @@ export async function renderRunReport(
       outDir: opts.outDir,
       notes,
       paperNumbers: PAPER_NUMBERS,
+      tables: TABLE_SPECS,
     });
   });
 }

@@ -14,9 +14,9 @@ export type { PaperNumber, ResultTable } from "./table_model.ts";
 export {
   type ChartKind,
   DATASETS,
+  defaultTableSpec,
   METRICS,
   type MetricSpec,
-  TABLES,
   type TableSpec,
 } from "./tables.ts";
 export {

@@ -12,10 +12,10 @@ export {
   parseSweep,
   pointLabel,
   resolveTargets,
-  SWEEP_TABLE,
   sweepPoints,
   withResolvedBackend,
 } from "./plan.ts";
+export { SWEEP_TABLE } from "../tables.ts";
 export { runRequest, verifyRequest, type VerifyResult } from "./run.ts";
 export { processDelegate, runStageWorker } from "./local.ts";
 export {

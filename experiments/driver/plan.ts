@@ -15,7 +15,7 @@ import {
 } from "../../pipeline/mod.ts";
 import { CHECKS, PROFILES, SCHEMA } from "../../stages/params.ts";
 import type { DatasetSelector, Experiment } from "../experiment.ts";
-import { EXPERIMENTS } from "../tables.ts";
+import { EXPERIMENTS, SWEEP_TABLE } from "../tables.ts";
 import { type BackendName, resolveBackend } from "../../learn/backend_choice.ts";
 import type { App, RunRequest, SweepAxis } from "./request.ts";
 
@@ -111,9 +111,6 @@ export function pointLabel(point: Record<string, unknown>): string {
   )
     .join(", ");
 }
-
-/** The experiment name and `metrics.table_name` of a `--sweep` run. */
-export const SWEEP_TABLE = "sweep";
 
 /**
  * The request with `runtime.backend = auto` replaced by the backend it resolves to here (a last
