@@ -41,12 +41,6 @@ export interface SlurmOptions {
   retries?: number;
 }
 
-/** Parses a `--executor` value, naming the accepted ones when it is not one of them. */
-export function parseExecutor(name: string): ExecutorKind {
-  if ((EXECUTORS as readonly string[]).includes(name)) return name as ExecutorKind;
-  throw new Error(`Unknown executor "${name}"; available: ${EXECUTORS.join(", ")}`);
-}
-
 /**
  * The local executor: heavy instances run in the driver (`jobs` = 1) or, given a delegate,
  * in worker processes (`--jobs N`).

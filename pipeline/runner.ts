@@ -5,7 +5,6 @@
  */
 import { join } from "node:path";
 import type { ArtifactCheck, Cache, InstanceRecord } from "./cache.ts";
-import { writeFileAtomic } from "./cache.ts";
 import { codeHash } from "./code_hash.ts";
 import { acquireLock } from "./lock.ts";
 import type { Instance, Plan } from "./graph.ts";
@@ -500,5 +499,3 @@ async function record(
     error,
   });
 }
-
-export { writeFileAtomic };

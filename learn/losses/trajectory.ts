@@ -47,11 +47,6 @@ export interface TrajectoryLossOptions {
   coordsGrad?: boolean;
   /** CPU kernels (default `auto`: native when built). */
   kernels?: LtKernelsName;
-  /**
-   * Deprecated, ignored: the Gram matrices are accumulated in float64, which makes the tail
-   * singular values accurate without the former float32 refinement pass.
-   */
-  refine?: boolean;
 }
 
 /** Coordinates already on the CPU: float32 [B, 2T, N] (all x rows, then all y rows). */
