@@ -14,7 +14,7 @@ import {
   type ClusterMethod,
   clusterTrajectories,
   feasibilityStudy,
-  foregroundAdjustedRandIndex,
+  foregroundARI,
   listHopkins,
   loadHopkins,
   misclassificationRate,
@@ -144,7 +144,7 @@ export const cluster = defineStage<PipelineParams>({
           misclassification: 100 * misclassificationRate(p.labels, pred),
           ari: 100 * adjustedRandIndex(p.labels, pred),
         };
-        if (p.hasBackground) m.fg_ari = 100 * foregroundAdjustedRandIndex(p.labels, pred);
+        if (p.hasBackground) m.fg_ari = 100 * foregroundARI(pred, p.labels);
         const acc = sums.get(label) ?? { n: 0 };
         acc.n++;
         for (const [k, v] of Object.entries(m)) {
