@@ -15,25 +15,13 @@ import { initBackend } from "../learn/backend.ts";
 import { foregroundFromGroups } from "../eval/merge.ts";
 import { adjustedRandIndex, argmaxLabels, foregroundARI } from "../eval/metrics.ts";
 import { imageGrid } from "../eval/overlay.ts";
-import { writeRgbPng } from "../formats/image.ts";
+import { resizeLabel, writeRgbPng } from "../formats/image.ts";
 import type { RgbImage } from "../video/types.ts";
 import { readFlow, readFrames } from "./artifacts.ts";
 import { GRID_ROWS, gridFrame, gridRow } from "./_grid.ts";
 import { mergeFlow, type MergeKind, MERGES, scoreSequence } from "./_segment_scores.ts";
 import { loadModel } from "./_model_io.ts";
 import { coverageRows, jRows } from "./scoring.ts";
-
-/** Nearest-neighbour resize of a label image. */
-function resizeLabels(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
-  const out = new Uint8Array(dw * dh);
-  for (let y = 0; y < dh; y++) {
-    const sy = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / dh));
-    for (let x = 0; x < dw; x++) {
-      out[y * dw + x] = src[sy * sw + Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / dw))];
-    }
-  }
-  return out;
-}
 
 export const evaluate = defineStage<PipelineParams>({
   name: "evaluate",
@@ -69,13 +57,14 @@ export const evaluate = defineStage<PipelineParams>({
           keep: pick === null ? [] : [pick],
           onFrame: multi
             ? (_t, stack, g) => {
-              const labels = resizeLabels(
-                argmaxLabels(stack.data, stack.k),
-                stack.width,
-                stack.height,
-                g.width,
-                g.height,
-              );
+              const labels = resizeLabel(
+                {
+                  width: stack.width,
+                  height: stack.height,
+                  data: argmaxLabels(stack.data, stack.k),
+                },
+                g,
+              ).data;
               ari.push(adjustedRandIndex(labels, g.data));
               fgAri.push(foregroundARI(labels, g.data));
             }
