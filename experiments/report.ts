@@ -3,7 +3,7 @@
  * numbers and the paper's findings checked on the run's own metrics.
  * @module
  */
-import { renderReport, type RenderReportResult } from "../reports/mod.ts";
+import { LATEST_RUN_SQL, renderReport, type RenderReportResult } from "../reports/mod.ts";
 import { resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
 import { EXPERIMENTS, main, PAPER_NUMBERS, TABLE_SPECS } from "./tables.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
@@ -24,10 +24,7 @@ export async function renderRunReport(
     let runId = opts.runId;
     try {
       if (!runId) {
-        const rows = await store.query(
-          `SELECT run_id FROM runs WHERE finished IS NOT NULL
-             AND status NOT IN ('dry-run', 'killed') ORDER BY started DESC LIMIT 1`,
-        );
+        const rows = await store.query(LATEST_RUN_SQL);
         if (!rows.length) {
           throw new Error(`No finished run in "${opts.dbPath}": run \`lrtl run reproduce\` first`);
         }

@@ -22,6 +22,7 @@ export {
 export {
   type CurveRecord,
   type FigureRecord,
+  LATEST_RUN_SQL,
   latestRunId,
   type MetricRecord,
   readRunData,
