@@ -317,7 +317,7 @@ async function stepAndEvaluate(
   const initial = net.getWeights();
   const opt = new AdamW(net.trainableVariables, { weightDecay: cfg.train.weightDecay });
   let grads: Float32Array[] = [];
-  const losses = await trainStep(net, opt, batch, cfg, 0, cfg.train.lr, {
+  const losses = await trainStep({ net, opt, batch, cfg, it: 0, lr: cfg.train.lr }, {
     onGradients: (gs) => void (grads = gs.map((g) => (g.dataSync() as Float32Array).slice())),
   });
   const names = net.trainableVariables.map((v) => v.name);

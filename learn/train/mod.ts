@@ -4,7 +4,7 @@
  * @module
  */
 export { train, trainStep } from "./train.ts";
-export type { StepOptions, TrainedModel, TrainHooks } from "./train.ts";
+export type { StepInput, StepOptions, TrainedModel, TrainHooks } from "./train.ts";
 export { resolveTrainConfig, TRAIN_INTERNALS } from "./config.ts";
 export type { ResolvedTrainConfig, TrainConfig, TrajectoryVariant } from "./config.ts";
 export { TRAIN_PARAMS, type TrainParams } from "./params.ts";

@@ -119,7 +119,7 @@ export async function train(
         total: cfg.train.steps,
         power: cfg.internals.lrPower,
       });
-      lastLosses = await trainStep(net, opt, batch, cfg, step, lr);
+      lastLosses = await trainStep({ net, opt, batch, cfg, it: step, lr });
       step++;
       hooks.onStep?.(step, lastLosses, 1000 / (performance.now() - t0));
       if (step % cfg.train.checkpointEvery === 0 || step === cfg.train.steps) await save();
@@ -134,6 +134,18 @@ export async function train(
   }
 }
 
+/** One optimiser step: the model and its optimiser, the batch, the config, where it stands. */
+export interface StepInput {
+  net: Segmenter;
+  opt: AdamW;
+  batch: Batch;
+  cfg: ResolvedTrainConfig;
+  /** 0-based iteration (for the Lr ramp). */
+  it: number;
+  /** Learning rate of this step. */
+  lr: number;
+}
+
 /** Options of {@link trainStep}. */
 export interface StepOptions {
   /**
@@ -145,16 +157,10 @@ export interface StepOptions {
 
 /**
  * One optimiser step on `batch` (forward, the enabled losses, gradients, global-norm clipping,
- * AdamW, batch-norm statistics); returns the logged values. `it` is the 0-based iteration (for
- * the Lr ramp).
+ * AdamW, batch-norm statistics); returns the logged values.
  */
 export async function trainStep(
-  net: Segmenter,
-  opt: AdamW,
-  batch: Batch,
-  cfg: ResolvedTrainConfig,
-  it: number,
-  lr: number,
+  { net, opt, batch, cfg, it, lr }: StepInput,
   opts: StepOptions = {},
 ): Promise<Record<string, number>> {
   const B = batch.size;
