@@ -17,7 +17,8 @@ export interface ExperimentRun {
   figures?: boolean;
 }
 
-import type { PaperNumber, TableSpec } from "../reports/mod.ts";
+import type { TableSpec } from "../reports/tables.ts";
+import type { PaperNumber } from "../reports/table_model.ts";
 
 // The selector lives with the dataset discovery (stages/datasets.ts), so that editing an
 // experiment declaration never enters a stage's code hash.

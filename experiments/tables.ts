@@ -3,7 +3,8 @@
  * @module
  */
 import { type PipelineParams, SEEDS } from "../stages/params.ts";
-import type { PaperNumber, TableSpec } from "../reports/mod.ts";
+import type { TableSpec } from "../reports/tables.ts";
+import type { PaperNumber } from "../reports/table_model.ts";
 import { defineExperiment, type Experiment, overSeeds } from "./experiment.ts";
 import { MAIN_ROWS } from "../reports/rows.ts";
 import { TRAJECTORY_VARIANTS } from "../learn/losses/params.ts";
