@@ -13,7 +13,7 @@
 import {
   adjustedRandIndex,
   clusterTrajectories,
-  foregroundAdjustedRandIndex,
+  foregroundARI,
   listHopkins,
   loadHopkins,
   misclassificationRate,
@@ -85,7 +85,7 @@ export function evaluate(seqs: HopkinsSequence[], log?: (r: SequenceResult) => v
         misclassification: misclassificationRate(seq.labels, labels),
         ari: adjustedRandIndex(seq.labels, labels),
         fgAri: seq.numMotions >= 3
-          ? foregroundAdjustedRandIndex(seq.labels, labels, largestGroup(seq.labels))
+          ? foregroundARI(labels, seq.labels, largestGroup(seq.labels))
           : NaN,
       };
       out.push(r);

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { runRequest } from "../experiments/orchestrate.ts";
+import { runRequest } from "../experiments/driver/mod.ts";
 import { LogProgress } from "../pipeline/mod.ts";
 import { createApp } from "../stages/mod.ts";
 

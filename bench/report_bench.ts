@@ -2,6 +2,7 @@
  * Benchmark of the report renderer: one chart to SVG and to PNG, and a whole report from a
  * fixture store (12 charts, one qualitative figure). Takes ~10 s.
  */
+import { TABLE_SPECS } from "../experiments/tables.ts";
 import { createFixtureStore, FIXTURE_PAPER } from "../reports/_fixture.ts";
 import { renderReport, renderSvg, svgToPng } from "../reports/mod.ts";
 import { groupedBarSpec } from "../reports/templates/grouped_bar.ts";
@@ -57,6 +58,7 @@ export async function run(
       dbPath: `${dir}/s.duckdb`,
       outDir: `${dir}/out`,
       paperNumbers: FIXTURE_PAPER,
+      tables: TABLE_SPECS,
     });
     report("report.full", (performance.now() - t) / 1000, "s", `${r.figures.length} files`);
     report("report.html_size", (await Deno.stat(r.htmlPath)).size / 1024, "KiB");

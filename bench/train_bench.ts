@@ -26,7 +26,6 @@ import { ltKernels } from "../learn/losses/lt_kernels.ts";
 import { smoothTracks } from "../learn/losses/smooth.ts";
 import {
   AdamW,
-  batchOptions,
   buildBatch,
   prepareSequences,
   resolveTrainConfig,
@@ -34,6 +33,7 @@ import {
 } from "../learn/train/mod.ts";
 import type { TrainConfig, TrainSequence } from "../learn/train/mod.ts";
 import { generateSequence } from "../video/synthetic/mod.ts";
+import { SCHEMA } from "../stages/params.ts";
 
 type Report = (name: string, value: number, unit: string, note?: string) => void;
 
@@ -42,10 +42,9 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length
 /** The `small` profile's training config (stages/params.ts PROFILES.small). */
 export const SMALL: TrainConfig = {
   net: { arch: "unet", width: 16, depth: 4, k: 4, inputHeight: 128, inputWidth: 224, seed: 0 },
-  iterations: 10,
-  groups: 1,
-  numTracks: 2048,
-  context: 20,
+  seed: SCHEMA.runtime.seed.default,
+  gaps: SCHEMA.flow.gaps.default,
+  train: { steps: 10 },
 };
 
 function syntheticTrainSequence(): TrainSequence {
@@ -63,7 +62,7 @@ function syntheticTrainSequence(): TrainSequence {
 async function stepMs(cfg: TrainConfig, data: TrainSequence[], steps: number, warm = 2) {
   const ms: number[] = [];
   let last = performance.now();
-  const res = await train({ ...cfg, iterations: steps + warm }, data, {
+  const res = await train({ ...cfg, train: { ...cfg.train, steps: steps + warm } }, data, {
     onStep(step) {
       const now = performance.now();
       if (step > warm) ms.push(now - last);
@@ -92,12 +91,11 @@ async function profile(data: TrainSequence[], report: Report, be: string): Promi
   const { inputHeight: H, inputWidth: W, k: K } = cfg.net;
   const seqs = prepareSequences(data, H, W, (t) => smoothTracks(t.xy, t.numTracks, t.numFrames));
   const rng = new Rng(1);
-  const opts = batchOptions(cfg, seqs[0]);
-  let batch = await buildBatch(seqs, opts, rng);
-  const B = batch.size, N = cfg.numTracks, T2 = 2 * batch.window, P = B / 2;
-  const M = cfg.numTemporalTracks;
+  let batch = await buildBatch(seqs, cfg, rng);
+  const B = batch.size, N = cfg.train.tracks, T2 = 2 * batch.window, P = B / 2;
+  const M = cfg.internals.numTemporalTracks;
   const parts: Record<string, number> = {};
-  parts.batch = await timeIt(async () => void (batch = await buildBatch(seqs, opts, rng)));
+  parts.batch = await timeIt(async () => void (batch = await buildBatch(seqs, cfg, rng)));
 
   const net = createSegmenter(cfg.net);
   const opt = new AdamW(net.trainableVariables);
@@ -239,15 +237,14 @@ export async function run(report: Report): Promise<void> {
     const lfOnly = await stepMs(
       {
         ...SMALL,
-        trajectory: { enabled: false },
-        temporal: { enabled: false },
+        loss: { trajectory: false, temporal: false },
       },
       data,
       10,
     );
     report("train.tensorflow.lf_only_step_ms", lfOnly, "ms", "Lf only");
     const ltOnly = await stepMs(
-      { ...SMALL, flow: { enabled: false }, temporal: { enabled: false } },
+      { ...SMALL, loss: { flow: false, temporal: false } },
       data,
       10,
     );

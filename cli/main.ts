@@ -16,11 +16,11 @@ import {
   readParamsFile,
   ResultsStore,
 } from "../pipeline/mod.ts";
-import { EXPERIMENTS } from "../experiments/tables.ts";
+import { EXPERIMENTS, motionFlow, motionTracks } from "../experiments/tables.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
-import { parseSweep, type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+import { parseSweep, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
-import { parseSlurmFlags, type SlurmFlags } from "../experiments/slurm.ts";
+import { parseSlurmFlags, type SlurmFlags } from "../experiments/driver/mod.ts";
 
 const PROJECT_ROOT = resolve(new URL("..", import.meta.url).pathname);
 const DEFAULT_DB = `${PROJECT_ROOT}/.lrtl/results.duckdb`;
@@ -290,7 +290,7 @@ export function buildCli(): Command {
         "\nExamples:\n  lrtl verify reproduce --profile smoke\n  lrtl verify main --data-root ../shared/data\n",
       ),
   ).action(async (targets: string[], o: CommonOptions) => {
-    const { verifyRequest } = await import("../experiments/orchestrate.ts");
+    const { verifyRequest } = await import("../experiments/driver/mod.ts");
     const r = await verifyRequest(await toRequest(targets, o, true), await loadApp());
     Deno.exitCode = r.corrupted.length ? 1 : 0;
   });
@@ -306,7 +306,7 @@ export function buildCli(): Command {
         "\nExamples:\n  lrtl eval flow --data-root ../shared/data\n  lrtl eval tracks --profile smoke\n",
       ),
   ).action(async (what: string, o: CommonOptions) => {
-    const experiment = { flow: "motion_flow", tracks: "motion_tracks" }[what];
+    const experiment = { flow: motionFlow.name, tracks: motionTracks.name }[what];
     if (!experiment) throw new Error(`Unknown eval "${what}": use flow or tracks`);
     const req = await toRequest([experiment], o, false);
     const { runId, exitCode } = await runRequest(req, await loadApp());
@@ -345,18 +345,22 @@ export function buildCli(): Command {
   program.command("run-stage")
     .argument("<id>", "stage instance id, e.g. train/synthetic[loss.rank=3]")
     .requiredOption("--request <file>", "the run request written by the driver")
+    .option(
+      "--key <key>",
+      "the cache key the driver expects for the instance: a worker that computes another fails",
+    )
     .description(
       "Run one stage instance against the shared cache (what --jobs workers and cluster jobs execute).",
     )
     .addHelpText(
       "after",
-      "\nExample (normally started by `lrtl run --jobs 2`):\n  lrtl run-stage 'train/synthetic' --request .lrtl/cache/tmp/request.json\n",
+      "\nExample (normally started by `lrtl run --jobs 2`):\n  lrtl run-stage 'train/synthetic' --request .lrtl/cache/tmp/request.json --key <sha256>\n",
     )
     .addOption(
       new Option("--watch-parent", "stop when stdin (a pipe from the driver) ends").hideHelp(),
     )
-    .action(async (id: string, o: { request: string; watchParent?: boolean }) => {
-      const { runStageWorker } = await import("../experiments/workers.ts");
+    .action(async (id: string, o: { request: string; key?: string; watchParent?: boolean }) => {
+      const { runStageWorker } = await import("../experiments/driver/mod.ts");
       const code = await runStageWorker(id, o.request, await loadApp(), o);
       // The pending read of stdin would keep the process alive.
       if (o.watchParent) Deno.exit(code);

@@ -24,12 +24,7 @@ import { lrtlDirect, type LrtlDirectOptions } from "./lrtl_direct.ts";
 
 export { listHopkins, loadHopkins } from "./hopkins155.ts";
 export type { HopkinsSequence } from "./hopkins155.ts";
-export {
-  adjustedRandIndex,
-  foregroundAdjustedRandIndex,
-  hungarian,
-  misclassificationRate,
-} from "./metrics.ts";
+export { adjustedRandIndex, foregroundARI, hungarian, misclassificationRate } from "./metrics.ts";
 export { kmeans, spectralClustering, spectralEmbedding, transpose } from "./spectral.ts";
 export type { KMeansOptions, KMeansResult, SpectralOptions } from "./spectral.ts";
 export { ssc, sscAffinity, sscCoefficients } from "./ssc.ts";

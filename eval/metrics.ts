@@ -100,12 +100,17 @@ export function adjustedRandIndex(
 }
 
 /**
- * ARI over foreground pixels only (GT label ≠ 0), the usual FG-ARI of multi-object
- * segmentation. `pred` are argmax labels, `gt` instance labels with 0 as background.
+ * ARI over foreground items only (true label ≠ `background`, default 0), the usual FG-ARI of
+ * multi-object segmentation (and of trajectory clustering). `pred` are predicted labels, `gt`
+ * the true ones. With fewer than two foreground items there is nothing to disagree on: 1.
  */
-export function foregroundARI(pred: ArrayLike<number>, gt: ArrayLike<number>): number {
+export function foregroundARI(
+  pred: ArrayLike<number>,
+  gt: ArrayLike<number>,
+  background = 0,
+): number {
   const include = new Uint8Array(gt.length);
-  for (let i = 0; i < gt.length; i++) include[i] = gt[i] !== 0 ? 1 : 0;
+  for (let i = 0; i < gt.length; i++) include[i] = gt[i] !== background ? 1 : 0;
   return adjustedRandIndex(pred, gt, include);
 }
 

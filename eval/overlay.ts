@@ -5,6 +5,7 @@
  */
 import type { RgbImage } from "../video/types.ts";
 import { resizeBilinear } from "../learn/train/resize.ts";
+import { resizeLabel } from "../formats/image.ts";
 import { argmaxLabels } from "./metrics.ts";
 import type { MaskStack } from "./merge.ts";
 
@@ -126,18 +127,6 @@ export function resizeFrame(frame: RgbImage, width: number, height: number): Rgb
   return { width, height, data };
 }
 
-/** Nearest-neighbour sample of a one-byte-per-pixel image at `width`×`height`. */
-function nearest(src: Uint8Array, sw: number, sh: number, width: number, height: number) {
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / height));
-    for (let x = 0; x < width; x++) {
-      out[y * width + x] = src[sy * sw + Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / width))];
-    }
-  }
-  return out;
-}
-
 /**
  * A binary mask (non-zero = on, any size) over a dimmed frame: on pixels tinted with `color`,
  * the mask's boundary drawn at full colour. The result has the frame's size.
@@ -148,9 +137,7 @@ export function renderMaskOverlay(
   color: readonly [number, number, number] = [230, 40, 40],
 ): RgbImage {
   const { width: w, height: h } = frame;
-  const m = mask.width === w && mask.height === h
-    ? mask.data
-    : nearest(mask.data, mask.width, mask.height, w, h);
+  const m = resizeLabel(mask, frame).data;
   const out = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

@@ -17,6 +17,9 @@ export interface ExperimentRun {
   figures?: boolean;
 }
 
+import type { TableSpec } from "../reports/tables.ts";
+import type { PaperNumber } from "../reports/table_model.ts";
+
 // The selector lives with the dataset discovery (stages/datasets.ts), so that editing an
 // experiment declaration never enters a stage's code hash.
 import type { DatasetSelector } from "../stages/datasets.ts";
@@ -26,7 +29,9 @@ export interface Experiment {
   name: string;
   /** `metrics.table_name` of its rows; the report's registry keys on it. */
   table: string;
+  /** The table's section heading (also what `lrtl list experiments` prints). */
   title: string;
+  /** One or two sentences: what the table measures (shown under the heading). */
   description: string;
   /** Stage whose metrics fill the table. */
   stage: string;
@@ -34,6 +39,13 @@ export interface Experiment {
   runs(profile: string): ExperimentRun[];
   /** Where and why our setting differs from the paper's (shown under the table). */
   note?: string;
+  /**
+   * How the report shows `table` (chart, metrics, row order), on the experiment that owns the
+   * table; experiments that add rows to another's table leave it out.
+   */
+  present?: Omit<TableSpec, "title" | "description">;
+  /** Reference numbers of `table`, each with its kind and source (own columns in the report). */
+  paper?: readonly Omit<PaperNumber, "table">[];
 }
 
 /** Identity helper that type-checks an experiment declaration. */

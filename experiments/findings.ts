@@ -4,8 +4,15 @@
  * @module
  */
 import type { ResultsStore } from "../pipeline/mod.ts";
-import { FLOOR_ROW } from "../stages/motion_floor.ts";
-import { main as mainExperiment } from "./tables.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
+import {
+  clustering,
+  feasibility,
+  main as mainExperiment,
+  motionFlow,
+  motionTracks,
+  sweepRank,
+} from "./tables.ts";
 
 export interface Finding {
   table: string;
@@ -37,17 +44,17 @@ const f1 = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
 
 export async function computeFindings(store: ResultsStore, runId: string): Promise<Finding[]> {
   const out: Finding[] = [];
-  const main = await means(store, runId, "main_comparison", "J", "synthetic");
-  const ours = main.get("Lf+Lt+Lr (ours)"), lf = main.get("Lf only (GWM-style)");
+  const main = await means(store, runId, mainExperiment.table, "J", "synthetic");
+  const ours = main.get(MAIN_ROWS.ours), lf = main.get(MAIN_ROWS.lfOnly);
   out.push({
-    table: "main_comparison",
+    table: mainExperiment.table,
     claim: "Lt helps over Lf alone (synthetic J of Lf+Lt+Lr vs Lf only)",
     holds: ours === undefined || lf === undefined ? null : ours > lf,
     evidence: `${f1(ours)} vs ${f1(lf)}`,
   });
-  const whole = main.get("whole frame"), untrained = main.get("untrained network");
+  const whole = main.get(MAIN_ROWS.wholeFrame), untrained = main.get(MAIN_ROWS.untrained);
   out.push({
-    table: "main_comparison",
+    table: mainExperiment.table,
     claim: "Training beats an untrained network and the whole-frame floor (synthetic J)",
     holds: ours === undefined || whole === undefined || untrained === undefined
       ? null
@@ -55,11 +62,11 @@ export async function computeFindings(store: ResultsStore, runId: string): Promi
     evidence: `ours ${f1(ours)}, untrained ${f1(untrained)}, whole frame ${f1(whole)}`,
   });
   out.push(...await floorFindings(store, runId));
-  const rank = await means(store, runId, "sweep_rank", "J", "synthetic");
+  const rank = await means(store, runId, sweepRank.table, "J", "synthetic");
   if (rank.size) {
     const [best] = [...rank].sort((a, b) => b[1] - a[1]);
     out.push({
-      table: "sweep_rank",
+      table: sweepRank.table,
       claim: "Rank near 4–5 is best",
       holds: ["4", "5"].includes(best[0]),
       evidence: `best r = ${best[0]} (J ${f1(best[1])}); ` +
@@ -67,22 +74,22 @@ export async function computeFindings(store: ResultsStore, runId: string): Promi
     });
   }
   for (const dataset of ["synthetic", "hopkins155"]) {
-    const ari = await means(store, runId, "trajectory_clustering", "ari", dataset);
+    const ari = await means(store, runId, clustering.table, "ari", dataset);
     const l = ari.get("LRTL-direct"), k = ari.get("K-Means");
     if (l !== undefined && k !== undefined) {
       out.push({
-        table: "trajectory_clustering",
+        table: clustering.table,
         claim: `LRTL-direct beats K-Means on trajectory clustering (${dataset} ARI)`,
         holds: l > k,
         evidence: `${f1(l)} vs ${f1(k)}`,
       });
     }
   }
-  const aj = await means(store, runId, "motion_tracks", "average_jaccard", "synthetic");
+  const aj = await means(store, runId, motionTracks.table, "average_jaccard", "synthetic");
   const fc = aj.get("flow-chain"), klt = aj.get("klt");
   if (fc !== undefined && klt !== undefined) {
     out.push({
-      table: "motion_tracks",
+      table: motionTracks.table,
       claim: "Dense flow-chained tracks beat KLT on synthetic average Jaccard",
       holds: fc > klt,
       evidence: `${f1(fc)} vs ${f1(klt)}` +
@@ -92,11 +99,11 @@ export async function computeFindings(store: ResultsStore, runId: string): Promi
           "density (a track at every grid point, re-seeded at every frame), not per-point accuracy"),
     });
   }
-  const epe = await means(store, runId, "motion_flow", "epe", "sintel");
+  const epe = await means(store, runId, motionFlow.table, "epe", "sintel");
   const dis = epe.get("dis"), farneback = epe.get("farneback");
   if (dis !== undefined && farneback !== undefined) {
     out.push({
-      table: "motion_flow",
+      table: motionFlow.table,
       claim: "DIS (native OpenCV) is more accurate than Farneback on Sintel",
       holds: dis < farneback,
       evidence: `EPE ${dis.toFixed(2)} vs ${farneback.toFixed(2)} px`,
@@ -118,7 +125,7 @@ export async function computeFindings(store: ResultsStore, runId: string): Promi
       : pts.reduce((a, b) => (a.x <= b.x ? a : b));
     const min = pts.reduce((a, b) => (a.v <= b.v ? a : b));
     out.push({
-      table: "feasibility",
+      table: feasibility.table,
       claim: `Lt is smallest for the true masks along "${axis}"`,
       holds: truth !== undefined && min.v >= truth.v - 1e-9,
       evidence: `Lt at the true masks ${truth?.v.toPrecision(4)}, minimum ${
@@ -148,20 +155,20 @@ async function floorFindings(store: ResultsStore, runId: string): Promise<Findin
   const rows = await store.query(
     `SELECT DISTINCT dataset FROM metrics WHERE run_id = $1 AND table_name = 'main_comparison'
      AND metric = 'J' AND sequence = '' AND row_label = $2 ORDER BY dataset`,
-    [runId, FLOOR_ROW],
+    [runId, MAIN_ROWS.floor],
   );
   const out: Finding[] = [];
   for (const r of rows) {
     const dataset = String(r.dataset);
-    const j = await means(store, runId, "main_comparison", "J", dataset);
-    const floor = j.get(FLOOR_ROW)!;
+    const j = await means(store, runId, mainExperiment.table, "J", dataset);
+    const floor = j.get(MAIN_ROWS.floor)!;
     const learned = learnedRows().filter((l) => j.has(l));
     if (!learned.length) continue;
     const verdicts = learned.map((l) =>
       `${l} ${f1(j.get(l))} ${j.get(l)! > floor ? "beats it" : "does not"}`
     );
     out.push({
-      table: "main_comparison",
+      table: mainExperiment.table,
       claim: `Every learned row beats the learning-free floor (${dataset} J; floor ${f1(floor)})`,
       holds: learned.every((l) => j.get(l)! > floor),
       evidence: verdicts.join(", "),

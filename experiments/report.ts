@@ -3,10 +3,9 @@
  * numbers and the paper's findings checked on the run's own metrics.
  * @module
  */
-import { renderReport, type RenderReportResult } from "../reports/mod.ts";
+import { LATEST_RUN_SQL, renderReport, type RenderReportResult } from "../reports/mod.ts";
 import { resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
-import { EXPERIMENTS } from "./tables.ts";
-import { PAPER_NUMBERS } from "./paper_numbers.ts";
+import { EXPERIMENTS, main, PAPER_NUMBERS, TABLE_SPECS } from "./tables.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
 import { coverageNote } from "./coverage.ts";
 
@@ -25,10 +24,7 @@ export async function renderRunReport(
     let runId = opts.runId;
     try {
       if (!runId) {
-        const rows = await store.query(
-          `SELECT run_id FROM runs WHERE finished IS NOT NULL
-             AND status NOT IN ('dry-run', 'killed') ORDER BY started DESC LIMIT 1`,
-        );
+        const rows = await store.query(LATEST_RUN_SQL);
         if (!rows.length) {
           throw new Error(`No finished run in "${opts.dbPath}": run \`lrtl run reproduce\` first`);
         }
@@ -37,10 +33,8 @@ export async function renderRunReport(
       for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
         notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
       }
-      const cov = await coverageNote(store, runId, "main_comparison");
-      if (cov) {
-        notes.main_comparison = notes.main_comparison ? `${notes.main_comparison} ${cov}` : cov;
-      }
+      const cov = await coverageNote(store, runId, main.table);
+      if (cov) notes[main.table] = notes[main.table] ? `${notes[main.table]} ${cov}` : cov;
     } finally {
       store.close();
     }
@@ -50,6 +44,7 @@ export async function renderRunReport(
       outDir: opts.outDir,
       notes,
       paperNumbers: PAPER_NUMBERS,
+      tables: TABLE_SPECS,
     });
   });
 }

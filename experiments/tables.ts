@@ -2,8 +2,12 @@
  * The paper's tables and figures as experiments (PAPER.md "What the paper reports").
  * @module
  */
-import { SEEDS } from "../stages/params.ts";
+import { type PipelineParams, SEEDS } from "../stages/params.ts";
+import type { TableSpec } from "../reports/tables.ts";
+import type { PaperNumber } from "../reports/table_model.ts";
 import { defineExperiment, type Experiment, overSeeds } from "./experiment.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
+import { TRAJECTORY_VARIANTS } from "../learn/losses/params.ts";
 
 const seeds = (profile: string) => SEEDS[profile] ?? [0];
 /** Tables other than the main one use one seed except in the `full` profile (CPU budget). */
@@ -55,9 +59,9 @@ const ABLATION_NOTE = "Run on DAVIS-2016 when --data-root holds it (as the paper
 export const clustering = defineExperiment({
   name: "clustering",
   table: "trajectory_clustering",
-  title: "Trajectory clustering: K-Means, SSC, LRR and LRTL-direct",
-  description:
-    "Cluster point trajectories directly (no network): ARI, FG-ARI and misclassification.",
+  title: "Trajectory clustering (Table 1)",
+  description: "Clustering point trajectories into motions: classic subspace methods against " +
+    "the trajectory loss used directly as a clustering objective (LRTL-direct).",
   stage: "cluster",
   datasets: "trajectories",
   runs: () => [{ label: "", overrides: {} }],
@@ -65,33 +69,114 @@ export const clustering = defineExperiment({
     "anchors are means over all 155). Synthetic: complete trajectories of the generator's exact " +
     "tracks. LRTL-direct here uses r = 3 and starts from shape-interaction and k-means labels " +
     "plus random ones (lowest loss wins); the 15.0 % anchor is r = 4 with 6 random starts.",
+  present: { chart: "grouped_bar", rowOrder: ["K-Means", "SSC", "LRR", "LRTL-direct"] },
+  paper: [
+    {
+      row: "SSC",
+      dataset: "hopkins155",
+      metric: "misclassification",
+      value: 2.2,
+      source: "Elhamifar & Vidal, all 155 sequences",
+      kind: "published",
+    },
+    {
+      row: "K-Means",
+      dataset: "hopkins155",
+      metric: "misclassification",
+      value: 21.0,
+      source: "PAPER.md, reference Python on all 155 sequences",
+      kind: "measured",
+    },
+    {
+      row: "LRTL-direct",
+      dataset: "hopkins155",
+      metric: "misclassification",
+      value: 15.0,
+      source: "PAPER.md, reference Python, r = 4, 6 restarts",
+      kind: "measured",
+    },
+  ],
 });
 
 export const main = defineExperiment({
   name: "main",
   table: "main_comparison",
-  title: "Main comparison: J per dataset",
-  description:
-    "Lf only (GWM-style), Lt only, Lf+Lt+Lr (ours), trivial baselines and an untrained network.",
+  title: "Motion segmentation: main comparison (Table 2)",
+  description: "Foreground J (×100) of the trained network on the binary benchmarks, " +
+    "with loss variants and floors (learning-free classical motion segmentation from the " +
+    "same flow, whole frame, centred ellipse, untrained network).",
   stage: "evaluate",
   datasets: "videos",
   runs: (profile) => [
     // The report shows the picture grid of the first seed of ours only.
-    ...overSeeds(seeds(profile), "Lf+Lt+Lr (ours)", LOSSES["Lf+Lt+Lr"]).map((r, i) => ({
+    ...overSeeds(seeds(profile), MAIN_ROWS.ours, LOSSES["Lf+Lt+Lr"]).map((r, i) => ({
       ...r,
       figures: i === 0,
     })),
-    ...overSeeds(seeds(profile), "Lf only (GWM-style)", LOSSES.Lf),
+    ...overSeeds(seeds(profile), MAIN_ROWS.lfOnly, LOSSES.Lf),
     // Lt alone is the least informative row: one seed outside the full profile (CPU budget).
-    ...overSeeds(tableSeeds(profile), "Lt only", LOSSES.Lt),
-    { label: "untrained network", overrides: { "train.steps": 0 } },
+    ...overSeeds(tableSeeds(profile), MAIN_ROWS.ltOnly, LOSSES.Lt),
+    { label: MAIN_ROWS.untrained, overrides: { "train.steps": 0 } },
   ],
   note: CPU_NOTE,
+  present: {
+    rowOrder: [MAIN_ROWS.lfOnly, MAIN_ROWS.ltOnly, MAIN_ROWS.ours, MAIN_ROWS.floor],
+    chart: "grouped_bar",
+    chartMetrics: ["J"],
+    tableMetrics: ["J", "J_oracle"],
+    perSequence: { metric: "J", rows: [MAIN_ROWS.lfOnly, MAIN_ROWS.ours, MAIN_ROWS.floor] },
+  },
+  // Reference numbers: `paper` only for numbers printed in the paper (and the baselines it
+  // cites), `published` for other papers, `measured` for the reference implementation's results
+  // that PAPER.md records. Nothing else is ever invented.
+  paper: [
+    {
+      row: MAIN_ROWS.ours,
+      dataset: "davis2016",
+      metric: "J",
+      value: 82.2,
+      source: "LRTL, NeurIPS 2024 (DINO ViT-B/8, RAFT, CoTracker)",
+    },
+    ...([["davis2016", 80.9], ["segtrackv2", 76.7], ["fbms59", 69.9]] as const).map((
+      [dataset, value],
+    ) => ({
+      row: "RCF (multi-stage, no post-processing)",
+      dataset,
+      metric: "J",
+      value,
+      source: "RCF as cited by LRTL",
+    })),
+    {
+      row: MAIN_ROWS.wholeFrame,
+      dataset: "davis2016",
+      metric: "J",
+      value: 8.3,
+      source: "PAPER.md floors, all 20 DAVIS val sequences",
+      kind: "measured",
+    },
+    {
+      row: MAIN_ROWS.centredEllipse,
+      dataset: "davis2016",
+      metric: "J",
+      value: 22.0,
+      source: "PAPER.md floors, all 20 DAVIS val sequences",
+      kind: "measured",
+    },
+    {
+      row: MAIN_ROWS.floor,
+      dataset: "davis2016",
+      metric: "J",
+      value: 48.9,
+      source: "PAPER.md floors, OpenCV DIS flow at 854×480, all 20 DAVIS val sequences " +
+        "(46.7 on the four samples)",
+      kind: "measured",
+    },
+  ],
 });
 
 export const baselines = defineExperiment({
   name: "baselines",
-  table: "main_comparison",
+  table: main.table,
   title: "Trivial baselines",
   description: "Whole frame as foreground and a centred ellipse, scored with the same protocol.",
   stage: "baselines",
@@ -101,7 +186,7 @@ export const baselines = defineExperiment({
 
 export const motionFloor = defineExperiment({
   name: "motion_floor",
-  table: "main_comparison",
+  table: main.table,
   title: "Learning-free floor: classical motion segmentation",
   description: "RANSAC homography fitted to the same cached flow, Otsu threshold on the " +
     "residual, opening/closing, largest component; scored with the same protocol.",
@@ -113,12 +198,12 @@ export const motionFloor = defineExperiment({
 export const formulations = defineExperiment({
   name: "formulations",
   table: "trajectory_formulations",
-  title: "Alternative trajectory-loss formulations",
-  description: "Tail of singular values (proposed) vs nuclear norm, squared tail, normalised tail.",
+  title: "Trajectory-loss formulations (Table 3)",
+  description: "The proposed tail of the singular values against other low-rank penalties.",
   stage: "evaluate",
   datasets: "synthetic",
   runs: (profile) =>
-    (["tail", "nuclear", "squared-tail", "normalised-tail"] as const).flatMap((v) =>
+    TRAJECTORY_VARIANTS.flatMap((v) =>
       overSeeds(tableSeeds(profile), v === "tail" ? "tail (proposed)" : v, {
         ...syntheticLite(profile),
         ...LOSSES["Lf+Lt+Lr"],
@@ -126,95 +211,121 @@ export const formulations = defineExperiment({
       })
     ),
   note: `${CPU_NOTE} ${SYNTHETIC_LITE_NOTE}`,
+  present: {
+    chart: "grouped_bar",
+    chartMetrics: ["J"],
+    tableMetrics: ["J", "J_oracle", "ari", "fg_ari"],
+  },
 });
 
 export const ablation = defineExperiment({
   name: "ablation",
   table: "loss_ablation",
-  title: "Loss ablation: every combination of Lf, Lt, Lr",
-  description: "Each loss term on and off.",
+  title: "Loss ablation (Table 4)",
+  description: "Training with subsets of the flow (Lf), trajectory (Lt) and " +
+    "temporal-smoothing (Lr) losses.",
   stage: "evaluate",
   datasets: "ablation",
   runs: (profile) =>
     Object.entries(LOSSES).flatMap(([label, o]) => overSeeds(tableSeeds(profile), label, o)),
   note: `Lr alone has no motion signal: it only asks masks to agree along tracks. ${ABLATION_NOTE}`,
+  present: {
+    rowOrder: Object.keys(LOSSES),
+    chart: "grouped_bar",
+    chartMetrics: ["J"],
+    tableMetrics: ["J", "J_oracle", "ari", "fg_ari"],
+  },
 });
 
-interface SweepOptions {
+/** A sweep of one param with Lf+Lt+Lr: one row per value, charted against it. */
+function sweep(o: {
+  /** Experiment and table name. */
+  name: string;
+  title: string;
+  description: string;
+  key: keyof PipelineParams;
+  values: readonly (number | string)[];
+  /** Axis title of the setting. */
+  xTitle: string;
   note?: string;
   /** `ablation`: DAVIS-2016 when found (the paper's setting), else synthetic (the default). */
   datasets?: "synthetic" | "ablation";
   /** Fewer points for the `small` profile's CPU budget (default: all of `values`). */
   smallValues?: readonly (number | string)[];
-}
-
-const sweep = (
-  name: string,
-  table: string,
-  title: string,
-  key: string,
-  values: readonly (number | string)[],
-  opts: SweepOptions = {},
-): Experiment => {
-  const datasets = opts.datasets ?? "synthetic";
-  const notes = [opts.note, datasets === "ablation" ? ABLATION_NOTE : SYNTHETIC_LITE_NOTE];
+}): Experiment {
+  const numeric = o.values.every((v) => typeof v === "number");
+  const datasets = o.datasets ?? "synthetic";
+  const notes = [o.note, datasets === "ablation" ? ABLATION_NOTE : SYNTHETIC_LITE_NOTE];
   return defineExperiment({
-    name,
-    table,
-    title,
-    description: `Sweep of ${key} with Lf+Lt+Lr.`,
+    name: o.name,
+    table: o.name,
+    title: o.title,
+    description: o.description,
     stage: "evaluate",
     datasets,
     runs: (profile) =>
-      (profile === "small" && opts.smallValues ? opts.smallValues : values).flatMap((v) =>
+      (profile === "small" && o.smallValues ? o.smallValues : o.values).flatMap((v) =>
         overSeeds(
           tableSeeds(profile),
           `${v}`,
-          { ...(datasets === "synthetic" ? syntheticLite(profile) : {}), [key]: v },
+          { ...(datasets === "synthetic" ? syntheticLite(profile) : {}), [o.key]: v },
           typeof v === "number" ? v : undefined,
         )
       ),
     note: notes.filter((n) => n).join(" "),
+    present: {
+      chart: "sweep_bar",
+      chartMetrics: ["J"],
+      tableMetrics: ["J", "J_oracle"],
+      xField: numeric ? "x" : "row_label",
+      xTitle: o.xTitle,
+    },
   });
-};
+}
 
-export const sweepRank = sweep(
-  "sweep_rank",
-  "sweep_rank",
-  "Rank r of Lt",
-  "loss.rank",
-  [1, 2, 3, 4, 5, 6, 8],
-  { datasets: "ablation", smallValues: [2, 5, 8] },
-);
-export const sweepComponents = sweep(
-  "sweep_components",
-  "sweep_components",
-  "Components K",
-  "model.k",
-  [2, 3, 4, 5, 6],
-);
-export const sweepContext = sweep(
-  "sweep_context",
-  "sweep_context",
-  "Context length (half-window c)",
-  "train.context",
-  [2, 5, 10, 20, 30],
-  { note: "Sequences shorter than 2c+1 frames are reflect-padded in time, as in the reference." },
-);
-export const sweepTracker = sweep(
-  "sweep_tracker",
-  "sweep_tracker",
-  "Point tracker",
-  "tracks.tracker",
-  ["flow-chain", "klt", "gt"],
-);
-export const sweepArchitecture = sweep(
-  "sweep_architecture",
-  "sweep_architecture",
-  "Architecture",
-  "model.arch",
-  ["unet", "encdec"],
-);
+export const sweepRank = sweep({
+  name: "sweep_rank",
+  title: "Sweep: rank r",
+  description: "J against the rank r kept free of penalty in the trajectory loss.",
+  key: "loss.rank",
+  values: [1, 2, 3, 4, 5, 6, 8],
+  smallValues: [2, 5, 8],
+  datasets: "ablation",
+  xTitle: "rank r",
+});
+export const sweepComponents = sweep({
+  name: "sweep_components",
+  title: "Sweep: number of components k",
+  description: "J against the number of predicted masks k.",
+  key: "model.k",
+  values: [2, 3, 4, 5, 6],
+  xTitle: "components k",
+});
+export const sweepContext = sweep({
+  name: "sweep_context",
+  title: "Sweep: context length",
+  description: "J against the half-window c of the trajectory context (T = 2c + 1 frames).",
+  key: "train.context",
+  values: [2, 5, 10, 20, 30],
+  xTitle: "half-window c (frames)",
+  note: "Sequences shorter than 2c+1 frames are reflect-padded in time, as in the reference.",
+});
+export const sweepTracker = sweep({
+  name: "sweep_tracker",
+  title: "Sweep: point tracker",
+  description: "J with trajectories from different point trackers.",
+  key: "tracks.tracker",
+  values: ["flow-chain", "klt", "gt"],
+  xTitle: "tracker",
+});
+export const sweepArchitecture = sweep({
+  name: "sweep_architecture",
+  title: "Sweep: architecture",
+  description: "J with different segmentation networks.",
+  key: "model.arch",
+  values: ["unet", "encdec"],
+  xTitle: "architecture",
+});
 
 /**
  * The search that chose the `small` profile's training recipe (README "The small recipe"): each
@@ -224,8 +335,9 @@ export const sweepArchitecture = sweep(
 export const recipe = defineExperiment({
   name: "recipe",
   table: "recipe_search",
-  title: "Recipe search: what a CPU budget needs to learn on real video",
-  description: "Resolution, steps, flow resolution and N tracks around the small profile.",
+  title: "Recipe search: the small profile's training recipe",
+  description: "J of Lf+Lt+Lr (seed 0) for the recipes tried around the small profile; the " +
+    "row marked chosen is the profile itself.",
   stage: "evaluate",
   datasets: "ablation",
   runs: (profile) =>
@@ -258,38 +370,62 @@ export const recipe = defineExperiment({
     "(one training ≤ 15 min): the 128×224 depth-4 UNet as in the CPU reference run, flow and " +
     "tracks from 427×240 frames, 600 steps (200 warm-up, poly decay). The choice was made from " +
     "this table and the J-during-training curves; nothing is tuned per sequence.",
+  present: {
+    chart: "sweep_bar",
+    chartMetrics: ["J"],
+    tableMetrics: ["J", "J_oracle"],
+    xField: "row_label",
+    xTitle: "recipe",
+  },
 });
 
 export const feasibility = defineExperiment({
   name: "feasibility",
   table: "feasibility",
-  title: "Feasibility: Lt on ground-truth masks under noise, temperature and structural edits",
-  description: "No training: Lt of the synthetic ground-truth masks as they are degraded.",
+  title: "Feasibility study (synthetic, ground-truth tracks)",
+  description: "Trajectory loss Lt of perturbed ground-truth masks: it should be smallest " +
+    "for the true masks and grow with mask noise, softmax temperature and wrong structure " +
+    "(s < 0 merges objects, s > 0 splits them).",
   stage: "feasibility",
   datasets: "synthetic",
   runs: () => [{ label: "", overrides: {} }],
+  present: {
+    chart: "line_panels",
+    xField: "x",
+    panelTitles: {
+      noise: "mask noise η",
+      temperature: "softmax temperature τ",
+      structure: "structure s (merge < 0 < split)",
+    },
+    highlightBest: false,
+    showTable: false,
+  },
 });
 
 export const motionFlow = defineExperiment({
   name: "motion_flow",
   table: "motion_flow",
-  title: "Optical flow: end-point error per estimator",
-  description:
-    "Average EPE and the share of pixels within 1/3/5 px, on Sintel and synthetic ground truth.",
+  title: "Optical flow accuracy",
+  description: "End-point error and share of pixels within 1, 3 and 5 px of ground truth.",
   stage: "flow_eval",
   datasets: "flow",
   runs: () => [{ label: "", overrides: {} }],
+  present: { chart: "grouped_bar", chartMetrics: ["epe", "within_3px"] },
 });
 
 export const motionTracks = defineExperiment({
   name: "motion_tracks",
   table: "motion_tracks",
-  title: "Point tracks: TAP-Vid metrics per tracker",
-  description:
-    "Position accuracy δ at 1–16 px, occlusion accuracy and average Jaccard on synthetic ground truth.",
+  title: "Point tracking accuracy",
+  description: "TAP-Vid style metrics: position accuracy within δ px, occlusion accuracy and " +
+    "average Jaccard.",
   stage: "track_eval",
   datasets: "synthetic",
   runs: () => [{ label: "", overrides: {} }],
+  present: {
+    chart: "grouped_bar",
+    chartMetrics: ["delta_avg", "occlusion_accuracy", "average_jaccard"],
+  },
 });
 
 /** Every experiment, in report order. `reproduce` runs them all. */
@@ -310,3 +446,30 @@ export const EXPERIMENTS: readonly Experiment[] = [
   motionFlow,
   motionTracks,
 ];
+
+/** The table of `lrtl run --sweep` (not an experiment: its points come from the command line). */
+export const SWEEP_TABLE = "sweep";
+const SWEEP_SPEC: TableSpec = {
+  title: "Sweep (lrtl run --sweep)",
+  description: "A one-off sweep from the command line: every point of the cartesian product " +
+    "of the --sweep axes (params key=value per row), mean ± std over seeds.",
+  chart: "sweep_bar",
+  chartMetrics: ["J"],
+  tableMetrics: ["J", "J_oracle"],
+  xField: "row_label",
+  xTitle: "sweep point",
+};
+
+/** How the report shows each table (from the experiment that owns it), in report order. */
+export const TABLE_SPECS: Readonly<Record<string, TableSpec>> = Object.fromEntries([
+  ...EXPERIMENTS.filter((e) => e.present).map((e) => [
+    e.table,
+    { title: e.title, description: e.description, ...e.present! },
+  ]),
+  [SWEEP_TABLE, SWEEP_SPEC],
+]);
+
+/** Every table's reference numbers (paper, published, measured), with their source. */
+export const PAPER_NUMBERS: readonly PaperNumber[] = EXPERIMENTS.flatMap((e) =>
+  (e.paper ?? []).map((p) => ({ table: e.table, ...p }))
+);

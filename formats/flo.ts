@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FlowField } from "../motion/types.ts";
+import type { FlowField } from "./types.ts";
 
 /** The `.flo` magic number ("PIEH" as float32). */
 export const FLO_MAGIC = 202021.25;

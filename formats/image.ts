@@ -9,7 +9,7 @@
  */
 
 import sharp from "sharp";
-import type { LabelImage, RgbImage } from "../video/types.ts";
+import type { LabelImage, RgbImage } from "./types.ts";
 
 /** A decoded image with 1 (grey) or 3 (RGB) interleaved 8-bit channels. */
 export interface RawImage {

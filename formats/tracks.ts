@@ -31,7 +31,7 @@
  * @module
  */
 
-import type { Tracks } from "../motion/types.ts";
+import type { Tracks } from "./types.ts";
 
 /** Position storage type of an LRTK file. */
 export type TrackPositionDtype = "float32" | "float16";

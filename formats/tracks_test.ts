@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Tracks } from "../motion/types.ts";
+import type { Tracks } from "./types.ts";
 import { readTracks, readTracksInfo, readTracksQueriedAt, writeTracks } from "./tracks.ts";
 
 /** Tracks with query frames in a scrambled order and a recognisable pattern. */

@@ -26,14 +26,7 @@ import { temporalLoss } from "./losses/temporal.ts";
 import { trajectoryLoss } from "./losses/trajectory.ts";
 import { smoothTracks } from "./losses/smooth.ts";
 import { Rng } from "./net/rng.ts";
-import {
-  AdamW,
-  batchOptions,
-  buildBatch,
-  prepareSequences,
-  resolveTrainConfig,
-  trainStep,
-} from "./train/mod.ts";
+import { AdamW, buildBatch, prepareSequences, resolveTrainConfig, trainStep } from "./train/mod.ts";
 import { movingSquare, SCENE } from "./train/_synthetic_scene_test_util.ts";
 import { predictMasks } from "../eval/predict.ts";
 import { registeredWasmGradKernels, WASM_GRAD_KERNELS } from "./kernels/mod.ts";
@@ -301,14 +294,11 @@ async function stepAndEvaluate(
       inputWidth: SCENE.width,
       seed: 3,
     },
-    iterations: 1,
-    groups: 1,
-    lr: 1e-3,
-    warmup: 0,
-    context: 3,
-    numTracks: 64,
-    numTemporalTracks: 32,
-    trajectory: { enabled: trajectory },
+    seed: 0,
+    gaps: [1, 2],
+    train: { steps: 1, groups: 1, lr: 1e-3, warmup: 0, context: 3, tracks: 64 },
+    loss: { trajectory },
+    internals: { numTemporalTracks: 32 },
   });
   // Tracker-like noise on the exact tracks: exactly low-rank trajectories have a zero tail,
   // where Lt's gradient (1/σ) is not defined and float32 round-off decides it.
@@ -321,13 +311,13 @@ async function stepAndEvaluate(
     cfg.net.inputWidth,
     (t) => smoothTracks(t.xy, t.numTracks, t.numFrames),
   );
-  const batch = await buildBatch(seqs, batchOptions(cfg, seqs[0]), new Rng(5));
+  const batch = await buildBatch(seqs, cfg, new Rng(5));
   const net = createSegmenter(cfg.net);
   if (weights) net.setWeights(weights);
   const initial = net.getWeights();
-  const opt = new AdamW(net.trainableVariables, { weightDecay: cfg.weightDecay });
+  const opt = new AdamW(net.trainableVariables, { weightDecay: cfg.train.weightDecay });
   let grads: Float32Array[] = [];
-  const losses = await trainStep(net, opt, batch, cfg, 0, cfg.lr, {
+  const losses = await trainStep({ net, opt, batch, cfg, it: 0, lr: cfg.train.lr }, {
     onGradients: (gs) => void (grads = gs.map((g) => (g.dataSync() as Float32Array).slice())),
   });
   const names = net.trainableVariables.map((v) => v.name);
@@ -335,7 +325,7 @@ async function stepAndEvaluate(
   const masks = await predictMasks(net, data[0].frames.slice(0, 5));
   opt.dispose();
   net.dispose();
-  return { initial, losses, grads, names, after, masks, lr: cfg.lr };
+  return { initial, losses, grads, names, after, masks, lr: cfg.train.lr };
 }
 
 Deno.test({

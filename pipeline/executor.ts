@@ -1,7 +1,7 @@
 /**
  * Executors: where the heavy stage instances of a run execute. `local` is the runner itself
  * (in-process, or worker processes with `--jobs N`); `slurm` hands them to a cluster scheduler
- * (`experiments/slurm.ts`). Either way an executor is a {@link RunOptions.delegate} plus the
+ * (`experiments/driver/slurm.ts`). Either way an executor is a {@link RunOptions.delegate} plus the
  * concurrency the runner should allow, and every artifact lands in the one shared cache.
  * @module
  */
@@ -39,12 +39,6 @@ export interface SlurmOptions {
   maxParallel?: number;
   /** How often a failed, cancelled or timed-out task is resubmitted before it is reported. */
   retries?: number;
-}
-
-/** Parses a `--executor` value, naming the accepted ones when it is not one of them. */
-export function parseExecutor(name: string): ExecutorKind {
-  if ((EXECUTORS as readonly string[]).includes(name)) return name as ExecutorKind;
-  throw new Error(`Unknown executor "${name}"; available: ${EXECUTORS.join(", ")}`);
 }
 
 /**

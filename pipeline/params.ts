@@ -16,22 +16,52 @@
  */
 import { parse as parseYaml } from "yaml";
 
+/** An integer parameter. */
+export interface IntSpec {
+  kind: "int";
+  default: number;
+  min?: number;
+  max?: number;
+  doc?: string;
+}
+/** A real-valued parameter. */
+export interface NumSpec {
+  kind: "num";
+  default: number;
+  min?: number;
+  max?: number;
+  /** Values must be strictly greater (e.g. a learning rate: > 0). */
+  above?: number;
+  doc?: string;
+}
+/** A string parameter; with `choices`, its type is the union of them. */
+export interface StrSpec<C extends string = string> {
+  kind: "str";
+  default: C;
+  choices?: readonly C[];
+  doc?: string;
+}
+/** A boolean parameter. */
+export interface BoolSpec {
+  kind: "bool";
+  default: boolean;
+  doc?: string;
+}
+/** A list of integers. */
+export interface IntsSpec {
+  kind: "ints";
+  default: readonly number[];
+  doc?: string;
+}
+/** A list of strings. */
+export interface StrsSpec {
+  kind: "strs";
+  default: readonly string[];
+  doc?: string;
+}
+
 /** One parameter's declaration. */
-export type ParamSpec =
-  | { kind: "int"; default: number; min?: number; max?: number; doc?: string }
-  | {
-    kind: "num";
-    default: number;
-    min?: number;
-    max?: number;
-    /** Values must be strictly greater (e.g. a learning rate: > 0). */
-    above?: number;
-    doc?: string;
-  }
-  | { kind: "str"; default: string; choices?: readonly string[]; doc?: string }
-  | { kind: "bool"; default: boolean; doc?: string }
-  | { kind: "ints"; default: readonly number[]; doc?: string }
-  | { kind: "strs"; default: readonly string[]; doc?: string };
+export type ParamSpec = IntSpec | NumSpec | StrSpec | BoolSpec | IntsSpec | StrsSpec;
 
 /** A schema: nested groups of parameter specs. */
 export interface ParamSchema {
@@ -42,9 +72,50 @@ export interface ParamSchema {
 export type ParamValue = number | string | boolean | readonly number[] | readonly string[];
 export type Params = Readonly<Record<string, ParamValue>>;
 
+/** The value type a spec declares (`p.str("a", ["a", "b"])` → `"a" | "b"`). */
+export type SpecValue<S> = S extends IntSpec | NumSpec ? number
+  : S extends StrSpec<infer C> ? C
+  : S extends BoolSpec ? boolean
+  : S extends IntsSpec ? readonly number[]
+  : S extends StrsSpec ? readonly string[]
+  : never;
+
+/** The values of one group of leaf specs, by their short names (`{steps: number, …}`). */
+export type ParamGroup<G> = { readonly [K in keyof G]: SpecValue<G[K]> };
+
+type Join<P extends string, K extends string> = P extends "" ? K : `${P}.${K}`;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends
+  (x: infer I) => void ? I : never;
+
+/**
+ * The flat, typed params of a schema: dotted key → value type, e.g.
+ * `ParamValues<typeof SCHEMA>["train.steps"]` is `number`.
+ */
+export type ParamValues<S, P extends string = ""> =
+  & {
+    readonly [K in keyof S & string as S[K] extends ParamSpec ? Join<P, K> : never]: SpecValue<
+      S[K]
+    >;
+  }
+  & UnionToIntersection<
+    {
+      [K in keyof S & string]: S[K] extends ParamSpec ? unknown : ParamValues<S[K], Join<P, K>>;
+    }[keyof S & string]
+  >;
+
+function str<const C extends string>(
+  d: NoInfer<C>,
+  choices: readonly C[],
+  doc?: string,
+): StrSpec<C>;
+function str(d: string, choices?: undefined, doc?: string): StrSpec<string>;
+function str(d: string, choices?: readonly string[], doc?: string): StrSpec<string> {
+  return { kind: "str", default: d, choices, doc };
+}
+
 /** Builders for parameter specs. */
 export const p = {
-  int: (d: number, o: { min?: number; max?: number; doc?: string } = {}): ParamSpec => ({
+  int: (d: number, o: { min?: number; max?: number; doc?: string } = {}): IntSpec => ({
     kind: "int",
     default: d,
     ...o,
@@ -52,23 +123,52 @@ export const p = {
   num: (
     d: number,
     o: { min?: number; max?: number; above?: number; doc?: string } = {},
-  ): ParamSpec => ({
+  ): NumSpec => ({
     kind: "num",
     default: d,
     ...o,
   }),
-  str: (d: string, choices?: readonly string[], doc?: string): ParamSpec => ({
-    kind: "str",
-    default: d,
-    choices,
-    doc,
-  }),
-  bool: (d: boolean, doc?: string): ParamSpec => ({ kind: "bool", default: d, doc }),
-  ints: (d: readonly number[], doc?: string): ParamSpec => ({ kind: "ints", default: d, doc }),
-  strs: (d: readonly string[], doc?: string): ParamSpec => ({ kind: "strs", default: d, doc }),
+  str,
+  bool: (d: boolean, doc?: string): BoolSpec => ({ kind: "bool", default: d, doc }),
+  ints: (d: readonly number[], doc?: string): IntsSpec => ({ kind: "ints", default: d, doc }),
+  strs: (d: readonly string[], doc?: string): StrsSpec => ({ kind: "strs", default: d, doc }),
 };
 
-function isSpec(x: ParamSpec | ParamSchema): x is ParamSpec {
+/** Dotted keys of a group of leaf specs under `prefix` (a stage's `params` list). */
+export function groupKeys<G extends ParamSchema, P extends string>(
+  group: G,
+  prefix: P,
+): `${P}.${keyof G & string}`[] {
+  return Object.keys(group).map((k) => `${prefix}.${k}` as `${P}.${keyof G & string}`);
+}
+
+/** The values of group `prefix` of a params object, by their short names. */
+export function groupValues<G extends ParamSchema>(
+  params: Params,
+  group: G,
+  prefix: string,
+): ParamGroup<G> {
+  const out: Record<string, ParamValue> = {};
+  for (const k of Object.keys(group)) {
+    const key = `${prefix}.${k}`;
+    if (!(key in params)) throw new ParamError(`Unknown param "${key}"`);
+    out[k] = params[key];
+  }
+  return out as ParamGroup<G>;
+}
+
+/** The defaults of a group of leaf specs, by their short names. */
+export function groupDefaults<G extends ParamSchema>(group: G): ParamGroup<G> {
+  const out: Record<string, ParamValue> = {};
+  for (const [k, spec] of Object.entries(group)) {
+    if (!isSpec(spec)) throw new TypeError(`groupDefaults: "${k}" is a group, not a param`);
+    out[k] = spec.default;
+  }
+  return out as ParamGroup<G>;
+}
+
+/** Whether a schema entry is a param (not a group). */
+export function isSpec(x: ParamSpec | ParamSchema): x is ParamSpec {
   return typeof (x as ParamSpec).kind === "string" && "default" in x;
 }
 
@@ -273,9 +373,9 @@ export async function readParamsFile(path: string): Promise<OverrideLayer> {
  * A rule over several params (e.g. the rank of Lt must be below the trajectory matrix's rows).
  * `check` returns what is wrong, in words, or `null`.
  */
-export interface ParamCheck {
+export interface ParamCheck<P extends Params = Params> {
   keys: readonly string[];
-  check(params: Params): string | null;
+  check(params: P): string | null;
 }
 
 /** Applies cross-param rules; throws a ParamError naming the keys, their values and `origin`. */

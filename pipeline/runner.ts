@@ -5,12 +5,11 @@
  */
 import { join } from "node:path";
 import type { ArtifactCheck, Cache, InstanceRecord } from "./cache.ts";
-import { writeFileAtomic } from "./cache.ts";
 import { type CodeIdentity, stageCode } from "./code_hash.ts";
 import { acquireLock } from "./lock.ts";
 import type { Instance, Plan } from "./graph.ts";
 import { cacheKey } from "./key.ts";
-import type { Params, ParamValue } from "./params.ts";
+import type { Params } from "./params.ts";
 import type { ProgressSink } from "./progress.ts";
 import type { ArtifactRef, MetricRow, StageContext } from "./stage.ts";
 import type { ResultsWriter } from "./store.ts";
@@ -29,7 +28,8 @@ export type Reason =
   | { kind: "output missing" }
   | { kind: "output corrupted"; detail: string }
   | { kind: "forced" }
-  | { kind: "upstream failed"; input: string };
+  | { kind: "upstream failed"; input: string }
+  | { kind: "key mismatch"; expected: string; computed: string };
 
 /** A reason in words, as `lrtl status` prints it. */
 export function describeReason(r: Reason): string {
@@ -48,6 +48,10 @@ export function describeReason(r: Reason): string {
       return `output corrupted (${r.detail})`;
     case "upstream failed":
       return `upstream ${r.input} failed`;
+    case "key mismatch":
+      return `cache key mismatch: expected ${r.expected.slice(0, 12)}…, computed ${
+        r.computed.slice(0, 12)
+      }…`;
     default:
       return r.kind;
   }
@@ -86,6 +90,12 @@ export interface RunOptions {
    * instance's artifact in the cache under `key`; metrics and curves are read back from it.
    */
   delegate?: (inst: Instance, job: DelegatedJob) => Promise<void>;
+  /**
+   * Instance id → the cache key the driver computed for it (a worker's task). An instance whose
+   * key here differs fails at once, naming both keys, instead of building an artifact the driver
+   * will not find.
+   */
+  expectKeys?: ReadonlyMap<string, string>;
   /** Called as each instance finishes (ran or cached), in completion order. */
   onResult?: (inst: Instance, r: InstanceResult) => Promise<void> | void;
 }
@@ -211,6 +221,26 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       inputs,
       env: opts.env,
     });
+    const expected = opts.expectKeys?.get(inst.id);
+    if (expected !== undefined && expected !== key) {
+      const reason: Reason = { kind: "key mismatch", expected, computed: key };
+      const error = new Error(
+        `${inst.id}: this process computes the cache key ${key}, the driver sent ${expected}: ` +
+          "its code, params, inputs or environment differ from the driver's",
+      );
+      await record(opts, inst, key, "failed", describeReason(reason), started, error.message);
+      await finish(inst, {
+        id: inst.id,
+        stage: inst.stage.name,
+        status: "failed",
+        reason,
+        key,
+        seconds: 0,
+        metrics: [],
+        error,
+      });
+      return;
+    }
     const forced = opts.force?.has(inst.stage.name) || opts.force?.has(inst.id);
     const rec = await cache.readRecord(inst.id);
     const check = staleUp ? null : await cache.check(key);
@@ -335,13 +365,13 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
         id: inst.id,
         scope: inst.scope,
         params: inst.params,
-        param: <T extends ParamValue>(k: string) => {
+        param: (k: string) => {
           if (!inst.stage.params.includes(k)) {
             throw new Error(
               `Stage "${inst.stage.name}" reads param "${k}" but does not declare it`,
             );
           }
-          return inst.params[k] as T;
+          return inst.params[k];
         },
         outDir: pendingArtifact.dir,
         workDir,
@@ -479,5 +509,3 @@ async function record(
     error,
   });
 }
-
-export { writeFileAtomic };

@@ -205,3 +205,17 @@ Deno.test("runner: a work folder is used by one process at a time; the second wa
   assertEquals(summary.failed, 0);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("runner: an instance whose key differs from the one the driver sent fails loudly", async () => {
+  const dir = await tmp();
+  const key = (await runToy(dir)).results.get("square/a")!.key;
+  const ok = await runToy(dir, {}, { expectKeys: new Map([["square/a", key]]) });
+  assertEquals(ok.failed, 0);
+  const bad = await runToy(dir, { "toy.scale": 3 }, { expectKeys: new Map([["square/a", key]]) });
+  const r = bad.results.get("square/a")!;
+  assertEquals(r.status, "failed");
+  assertEquals(r.reason.kind, "key mismatch");
+  assert(/the driver sent/.test(r.error!.message), r.error!.message);
+  assertEquals(bad.results.get("total")!.status, "skipped");
+  await Deno.remove(dir, { recursive: true });
+});

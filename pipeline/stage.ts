@@ -2,7 +2,7 @@
  * Stage declarations: what a stage reads (params, upstream artifacts) and how it runs.
  * @module
  */
-import type { Params, ParamValue } from "./params.ts";
+import type { Params } from "./params.ts";
 
 /** How many instances of a stage a plan holds: one overall, one per dataset, or per sequence. */
 export type ScopeLevel = "global" | "dataset" | "sequence";
@@ -38,15 +38,18 @@ export interface MetricRow {
   x?: number;
 }
 
-/** What a running stage gets. */
-export interface StageContext {
+/**
+ * What a running stage gets. `P` is the params type of the pipeline's schema
+ * (`ParamValues<typeof SCHEMA>`), so `ctx.param("train.steps")` is typed by its key.
+ */
+export interface StageContext<P extends Params = Params> {
   /** Instance id, e.g. `flow/davis2016/blackswan`. */
   id: string;
   scope: Scope;
   /** The full validated params object (a stage reads only the keys it declared). */
-  params: Params;
-  /** Typed read of a declared param. */
-  param<T extends ParamValue>(key: string): T;
+  params: P;
+  /** Read of a declared param, typed by its key. */
+  param<K extends keyof P & string>(key: K): P[K];
   /** Empty directory to write outputs into; renamed into the cache when `run` returns. */
   outDir: string;
   /** A directory that survives a killed run (checkpoints); removed when the stage completes. */
@@ -69,7 +72,7 @@ export interface StageContext {
 }
 
 /** A stage declaration. Write it with {@linkcode defineStage} so TypeScript checks it. */
-export interface StageDef {
+export interface StageDef<P extends Params = Params> {
   /** Name; also the name of the artifact it produces. */
   name: string;
   description: string;
@@ -80,29 +83,25 @@ export interface StageDef {
   module: string;
   scope: ScopeLevel;
   /** Dotted param keys the stage reads; they enter its cache key. */
-  params: readonly string[];
+  params: readonly (keyof P & string)[];
   /** Upstream stage names it consumes. */
   inputs: readonly string[];
   /**
    * Optional: restrict which datasets (or sequences) the stage applies to, or expand its
    * instances. Default: every dataset / sequence of the plan.
    */
-  applies?: (scope: Scope, params: Params) => boolean;
+  applies?(scope: Scope, params: P): boolean;
   /**
    * Optional: a fingerprint of data the stage reads from outside the cache (e.g. a dataset
    * folder's file names, sizes and mtimes). It enters the cache key as the input `source`.
    */
-  fingerprint?: (
-    scope: Scope,
-    params: Params,
-    env: Readonly<Record<string, string>>,
-  ) => Promise<string>;
+  fingerprint?(scope: Scope, params: P, env: Readonly<Record<string, string>>): Promise<string>;
   /**
    * `heavy` stages (minutes of CPU) run in worker processes when a run has `--jobs` > 1 (or
    * on a cluster); `light` ones (default) run in the driver process.
    */
   cost?: "light" | "heavy";
-  run(ctx: StageContext): Promise<void>;
+  run(ctx: StageContext<P>): Promise<void>;
 }
 
 /**
@@ -117,9 +116,10 @@ export interface StageDef {
  * });
  * ```
  */
-export function defineStage(def: StageDef): StageDef {
+export function defineStage<P extends Params = Params>(def: StageDef<P>): StageDef {
   if (!/^[a-z][a-z0-9_-]*$/.test(def.name)) {
     throw new TypeError(`Stage name "${def.name}" must be lower-case letters, digits, - or _`);
   }
-  return def;
+  // The engine passes the params the schema resolved, so the typed view is the same object.
+  return def as unknown as StageDef;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { MAIN_ROWS } from "./rows.ts";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { Resvg } from "@resvg/resvg-js";
 import type { PaperNumber } from "./table_model.ts";
@@ -64,7 +65,7 @@ export const FIXTURE_RUNNING = "run-2026-11-21-c";
 export const FIXTURE_PAPER: PaperNumber[] = [
   {
     table: "main_comparison",
-    row: "Lf+Lt+Lr (ours)",
+    row: MAIN_ROWS.ours,
     dataset: "davis2016",
     metric: "J",
     value: 82.2,
@@ -163,16 +164,16 @@ function metricRows(runId: string, r: () => number, offset: number, omit: string
   }
   // Table 2: main comparison.
   const main: [string, number][] = [
-    ["Lf only (GWM-style)", 55],
-    ["Lt only", 50],
-    ["Lf+Lt+Lr (ours)", 60],
-    ["whole frame", 8.3],
-    ["centred ellipse", 22],
-    ["untrained network", 15],
+    [MAIN_ROWS.lfOnly, 55],
+    [MAIN_ROWS.ltOnly, 50],
+    [MAIN_ROWS.ours, 60],
+    [MAIN_ROWS.wholeFrame, 8.3],
+    [MAIN_ROWS.centredEllipse, 22],
+    [MAIN_ROWS.untrained, 15],
   ];
   for (const [row, base] of main) {
     for (const dataset of ["synthetic", "davis2016", "segtrackv2", "fbms59"]) {
-      const floor = row === "whole frame" || row === "centred ellipse";
+      const floor = row === MAIN_ROWS.wholeFrame || row === MAIN_ROWS.centredEllipse;
       for (const seed of floor ? [null] : [0, 1, 2]) {
         const v = base + (floor ? 0 : noise(4)) + offset * 100 + (dataset === "synthetic" ? 20 : 0);
         add("main", "main_comparison", row, dataset, "J", v, null, seed);
@@ -183,7 +184,7 @@ function metricRows(runId: string, r: () => number, offset: number, omit: string
     add(
       "main",
       "main_comparison",
-      "Lf+Lt+Lr (ours)",
+      MAIN_ROWS.ours,
       "davis2016",
       "J",
       50 + noise(30),

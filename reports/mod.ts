@@ -14,14 +14,15 @@ export type { PaperNumber, ResultTable } from "./table_model.ts";
 export {
   type ChartKind,
   DATASETS,
+  defaultTableSpec,
   METRICS,
   type MetricSpec,
-  TABLES,
   type TableSpec,
 } from "./tables.ts";
 export {
   type CurveRecord,
   type FigureRecord,
+  LATEST_RUN_SQL,
   latestRunId,
   type MetricRecord,
   readRunData,

@@ -87,9 +87,12 @@ function num(v: unknown): number | null {
   return typeof v === "bigint" ? Number(v) : Number(v);
 }
 
-/** SQL: the latest finished run (by `finished`, then `started`). */
+/**
+ * SQL: "the latest run" wherever a command picks one (report, `lrtl report`): the last started
+ * run that finished, not a dry run (`lrtl status`) nor one a killed process left.
+ */
 export const LATEST_RUN_SQL = `SELECT run_id FROM runs WHERE finished IS NOT NULL
-  ORDER BY finished DESC, started DESC LIMIT 1`;
+  AND status NOT IN ('dry-run', 'killed') ORDER BY started DESC LIMIT 1`;
 
 /**
  * The id of the latest finished run.

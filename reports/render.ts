@@ -7,7 +7,7 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { latestRunId, type MetricRecord, readRunData } from "./query.ts";
 import { summarize, type Summary } from "./stats.ts";
-import { TABLES, tableSpec } from "./tables.ts";
+import { defaultTableSpec, type TableSpec } from "./tables.ts";
 import { buildResultTable, type PaperNumber } from "./table_model.ts";
 import {
   type ChartJob,
@@ -42,6 +42,11 @@ export interface RenderReportOptions {
   notes?: Record<string, string>;
   /** Numbers printed in the paper (shown in their own "paper (reported)" columns). */
   paperNumbers?: readonly PaperNumber[];
+  /**
+   * How each table is shown, in report order (the experiments' declarations); a table without
+   * an entry gets {@link defaultTableSpec}, after the others.
+   */
+  tables?: Readonly<Record<string, TableSpec>>;
   /** Folder relative `figures.path` values are resolved against (default: the cwd). */
   figureRoot?: string;
   /** Folder holding DejaVuSans.ttf (default the Debian location). */
@@ -183,12 +188,14 @@ async function writeReport(
     if (!g) byTable.set(s.tableName, g = { summaries: [], perSeq: perSeq.get(s.tableName) ?? 0 });
     g.summaries.push(s);
   }
+  const tables = opts.tables ?? {};
+  const tableSpec = (name: string) => tables[name] ?? defaultTableSpec(name);
   const order = [
-    ...Object.keys(TABLES).filter((t) => byTable.has(t)),
-    ...[...byTable.keys()].filter((t) => !(t in TABLES)),
+    ...Object.keys(tables).filter((t) => byTable.has(t)),
+    ...[...byTable.keys()].filter((t) => !(t in tables)),
   ];
-  const omitted = Object.keys(TABLES).filter((t) => !byTable.has(t))
-    .map((t) => ({ tableName: t, title: TABLES[t].title }));
+  const omitted = Object.keys(tables).filter((t) => !byTable.has(t))
+    .map((t) => ({ tableName: t, title: tables[t].title }));
 
   const hasCurves = data.curves.length > 0;
   const total = order.length + (hasCurves ? 1 : 0) + data.figures.length + 1;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { TABLE_SPECS } from "../experiments/tables.ts";
 import { DuckDBInstance } from "@duckdb/node-api";
 import {
   createFixtureStore,
@@ -39,6 +40,7 @@ Deno.test("renderReport: latest run, self-contained page, markdown, figures", as
       dbPath: db,
       outDir: `${dir}/out`,
       paperNumbers: FIXTURE_PAPER,
+      tables: TABLE_SPECS,
       notes: { main_comparison: "Note <with> markup & quotes" },
       onProgress: (d, n) => progress.push([d, n]),
     });
@@ -128,7 +130,12 @@ Deno.test("renderReport: explicit run, failed stage and missing figure are warni
     await insertRows(conn, "figures", [[FIXTURE_OLD_RUN, "main", "gone", `${dir}/nope.png`, ""]]);
     conn.closeSync();
     inst.closeSync();
-    const r = await renderReport({ dbPath: db, runId: FIXTURE_OLD_RUN, outDir: `${dir}/out` });
+    const r = await renderReport({
+      dbPath: db,
+      runId: FIXTURE_OLD_RUN,
+      outDir: `${dir}/out`,
+      tables: TABLE_SPECS,
+    });
     assert.equal(r.runId, FIXTURE_OLD_RUN);
     assert.equal(r.warnings.length, 2, r.warnings.join("\n"));
     assert.match(r.warnings.join("\n"), /Stage "eval.x" failed: boom/);

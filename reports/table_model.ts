@@ -26,7 +26,7 @@ export const REFERENCE_KINDS = {
 } as const;
 export type ReferenceKind = keyof typeof REFERENCE_KINDS;
 
-/** A reference number (supplied by `experiments/paper_numbers.ts`). */
+/** A reference number (declared with its table, experiments/tables.ts). */
 export interface PaperNumber {
   table: string;
   row: string;

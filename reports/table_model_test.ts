@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { summarize } from "./stats.ts";
 import { buildResultTable, rowDisplayLabel } from "./table_model.ts";
-import { formatMeanStd, formatValue, TABLES } from "./tables.ts";
+import { formatMeanStd, formatValue } from "./tables.ts";
+import { TABLE_SPECS as TABLES } from "../experiments/tables.ts";
 import type { MetricRecord } from "./query.ts";
 
 function rec(p: Partial<MetricRecord>): MetricRecord {

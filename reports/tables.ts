@@ -1,7 +1,8 @@
 /**
- * The registry of result tables the report knows: `table_name` → how to show it. Adding a sweep
- * is one entry here. A `table_name` found in the store but not here is still shown, with the
- * defaults of {@link defaultTableSpec}.
+ * How result tables are presented: the `TableSpec` type (each table's own spec is declared with
+ * its experiment, experiments/tables.ts, and handed to the renderer), metric and dataset names,
+ * number formatting. A `table_name` without a spec is still shown, with
+ * {@link defaultTableSpec}.
  *
  * @module
  */
@@ -58,145 +59,6 @@ export interface MetricSpec {
   unit?: string;
 }
 
-/** The result tables in report order. */
-export const TABLES: Record<string, TableSpec> = {
-  trajectory_clustering: {
-    title: "Trajectory clustering (Table 1)",
-    rowOrder: ["K-Means", "SSC", "LRR", "LRTL-direct"],
-    description: "Clustering point trajectories into motions: classic subspace methods against " +
-      "the trajectory loss used directly as a clustering objective (LRTL-direct).",
-    chart: "grouped_bar",
-  },
-  main_comparison: {
-    title: "Motion segmentation: main comparison (Table 2)",
-    rowOrder: [
-      "Lf only (GWM-style)",
-      "Lt only",
-      "Lf+Lt+Lr (ours)",
-      "classical motion (no learning)",
-    ],
-    description: "Foreground J (×100) of the trained network on the binary benchmarks, " +
-      "with loss variants and floors (learning-free classical motion segmentation from the " +
-      "same flow, whole frame, centred ellipse, untrained network).",
-    chart: "grouped_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    perSequence: {
-      metric: "J",
-      rows: ["Lf only (GWM-style)", "Lf+Lt+Lr (ours)", "classical motion (no learning)"],
-    },
-  },
-  trajectory_formulations: {
-    title: "Trajectory-loss formulations (Table 3)",
-    description: "The proposed tail of the singular values against other low-rank penalties.",
-    chart: "grouped_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle", "ari", "fg_ari"],
-  },
-  loss_ablation: {
-    title: "Loss ablation (Table 4)",
-    rowOrder: ["Lf", "Lt", "Lr", "Lf+Lt", "Lf+Lr", "Lt+Lr", "Lf+Lt+Lr"],
-    description: "Training with subsets of the flow (Lf), trajectory (Lt) and " +
-      "temporal-smoothing (Lr) losses.",
-    chart: "grouped_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle", "ari", "fg_ari"],
-  },
-  sweep_rank: {
-    title: "Sweep: rank r",
-    description: "J against the rank r kept free of penalty in the trajectory loss.",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "x",
-    xTitle: "rank r",
-  },
-  sweep_components: {
-    title: "Sweep: number of components k",
-    description: "J against the number of predicted masks k.",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "x",
-    xTitle: "components k",
-  },
-  sweep_context: {
-    title: "Sweep: context length",
-    description: "J against the half-window c of the trajectory context (T = 2c + 1 frames).",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "x",
-    xTitle: "half-window c (frames)",
-  },
-  sweep_tracker: {
-    title: "Sweep: point tracker",
-    description: "J with trajectories from different point trackers.",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "row_label",
-    xTitle: "tracker",
-  },
-  sweep_architecture: {
-    title: "Sweep: architecture",
-    description: "J with different segmentation networks.",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "row_label",
-    xTitle: "architecture",
-  },
-  recipe_search: {
-    title: "Recipe search: the small profile's training recipe",
-    description: "J of Lf+Lt+Lr (seed 0) for the recipes tried around the small profile; the " +
-      "row marked chosen is the profile itself.",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "row_label",
-    xTitle: "recipe",
-  },
-  sweep: {
-    title: "Sweep (lrtl run --sweep)",
-    description: "A one-off sweep from the command line: every point of the cartesian product " +
-      "of the --sweep axes (params key=value per row), mean ± std over seeds.",
-    chart: "sweep_bar",
-    chartMetrics: ["J"],
-    tableMetrics: ["J", "J_oracle"],
-    xField: "row_label",
-    xTitle: "sweep point",
-  },
-  feasibility: {
-    title: "Feasibility study (synthetic, ground-truth tracks)",
-    description: "Trajectory loss Lt of perturbed ground-truth masks: it should be smallest " +
-      "for the true masks and grow with mask noise, softmax temperature and wrong structure " +
-      "(s < 0 merges objects, s > 0 splits them).",
-    chart: "line_panels",
-    xField: "x",
-    panelTitles: {
-      noise: "mask noise η",
-      temperature: "softmax temperature τ",
-      structure: "structure s (merge < 0 < split)",
-    },
-    highlightBest: false,
-    showTable: false,
-  },
-  motion_flow: {
-    title: "Optical flow accuracy",
-    description: "End-point error and share of pixels within 1, 3 and 5 px of ground truth.",
-    chart: "grouped_bar",
-    chartMetrics: ["epe", "within_3px"],
-  },
-  motion_tracks: {
-    title: "Point tracking accuracy",
-    description: "TAP-Vid style metrics: position accuracy within δ px, occlusion accuracy and " +
-      "average Jaccard.",
-    chart: "grouped_bar",
-    chartMetrics: ["delta_avg", "occlusion_accuracy", "average_jaccard"],
-  },
-};
-
 /** Known metrics; unknown ones get {@link defaultMetricSpec}. */
 export const METRICS: Record<string, MetricSpec> = {
   J: { title: "J (×100)", digits: 1, better: "higher" },
@@ -235,11 +97,11 @@ export const DATASETS: Record<string, string> = {
   sintel: "Sintel",
 };
 
-/** The presentation of a table that is not in {@link TABLES}. */
+/** The presentation of a table no experiment declares. */
 export function defaultTableSpec(tableName: string): TableSpec {
   return {
     title: tableName.replaceAll("_", " "),
-    description: `Table "${tableName}" (not in the report registry reports/tables.ts).`,
+    description: `Table "${tableName}" (no experiment declares it, experiments/tables.ts).`,
     chart: "grouped_bar",
   };
 }
@@ -247,11 +109,6 @@ export function defaultTableSpec(tableName: string): TableSpec {
 /** The spec of a metric, with a plain default for unknown names. */
 export function metricSpec(metric: string): MetricSpec {
   return METRICS[metric] ?? { title: metric, digits: null, better: null };
-}
-
-/** The spec of a table, with a default for unknown names. */
-export function tableSpec(tableName: string): TableSpec {
-  return TABLES[tableName] ?? defaultTableSpec(tableName);
 }
 
 /** A dataset's display name. */

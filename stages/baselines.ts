@@ -4,6 +4,8 @@
  * @module
  */
 import { defineStage } from "../pipeline/mod.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
+import type { PipelineParams } from "./schema.ts";
 import { jaccard, type SequenceScores } from "../eval/mod.ts";
 import { readFrames } from "./artifacts.ts";
 import { jRows } from "./scoring.ts";
@@ -20,7 +22,7 @@ export function centredEllipse(width: number, height: number): Uint8Array {
   return m;
 }
 
-export const baselines = defineStage({
+export const baselines = defineStage<PipelineParams>({
   name: "baselines",
   description: "whole-frame and centred-ellipse floors of J",
   module: import.meta.url,
@@ -46,6 +48,9 @@ export const baselines = defineStage({
       ellipse.push(e);
     }
     const ds = ctx.scope.dataset!;
-    ctx.metrics([...jRows(ds, whole, "whole frame"), ...jRows(ds, ellipse, "centred ellipse")]);
+    ctx.metrics([
+      ...jRows(ds, whole, MAIN_ROWS.wholeFrame),
+      ...jRows(ds, ellipse, MAIN_ROWS.centredEllipse),
+    ]);
   },
 });

@@ -5,13 +5,14 @@
  * @module
  */
 import { defineStage, type Scope } from "../pipeline/mod.ts";
+import type { PipelineParams } from "./schema.ts";
 import { resizeRgb } from "../formats/image.ts";
 import { openDataset } from "../video/datasets.ts";
-import { type PresetName, writeSyntheticDataset } from "../video/synthetic/mod.ts";
+import { writeSyntheticDataset } from "../video/synthetic/mod.ts";
 import { type FramesMeta, writeFrames } from "./artifacts.ts";
 import { datasetFingerprint, isVideoDataset } from "./datasets.ts";
 
-export const synthesize = defineStage({
+export const synthesize = defineStage<PipelineParams>({
   name: "synthesize",
   cost: "heavy",
   description: "generate the synthetic videos with exact masks, flow and tracks",
@@ -21,11 +22,11 @@ export const synthesize = defineStage({
   inputs: [],
   applies: (s) => s.dataset === "synthetic",
   async run(ctx) {
-    const maxFrames = ctx.param<number>("data.maxFrames");
-    await writeSyntheticDataset(ctx.outDir, ctx.param<string>("data.preset") as PresetName, {
-      seed: ctx.param<number>("data.seed"),
-      width: ctx.param<number>("data.width"),
-      height: ctx.param<number>("data.height"),
+    const maxFrames = ctx.param("data.maxFrames");
+    await writeSyntheticDataset(ctx.outDir, ctx.param("data.preset"), {
+      seed: ctx.param("data.seed"),
+      width: ctx.param("data.width"),
+      height: ctx.param("data.height"),
       ...(maxFrames > 0 ? { numFrames: maxFrames } : {}),
       onProgress: (d, t) => ctx.progress(d, t, "sequences"),
     });
@@ -37,7 +38,7 @@ export function sourceRoot(scope: Scope, synthDir: string | undefined, dataRoot:
   return scope.dataset === "synthetic" ? synthDir! : dataRoot;
 }
 
-export const frames = defineStage({
+export const frames = defineStage<PipelineParams>({
   name: "frames",
   description: "decode a sequence, resize to the working resolution, keep full-size ground truth",
   module: import.meta.url,
@@ -53,14 +54,14 @@ export const frames = defineStage({
     const { dataset, sequence } = ctx.scope as Required<Scope>;
     const synth = ctx.inputs("synthesize")[0]?.dir;
     const ds = openDataset(dataset, sourceRoot(ctx.scope, synth, ctx.env.dataRoot));
-    const maxFrames = ctx.param<number>("data.maxFrames");
+    const maxFrames = ctx.param("data.maxFrames");
     const seq = await ds.load(sequence, {
       ...(maxFrames > 0 ? { maxFrames } : {}),
       onProgress: (d, t) => ctx.progress(d, 2 * t, "decode"),
     });
     const size = {
-      width: ctx.param<number>("data.width"),
-      height: ctx.param<number>("data.height"),
+      width: ctx.param("data.width"),
+      height: ctx.param("data.height"),
     };
     const resized = [];
     for (const [t, f] of seq.frames.entries()) {

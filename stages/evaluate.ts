@@ -10,11 +10,12 @@
  */
 import { join } from "node:path";
 import { defineStage, type MetricRow } from "../pipeline/mod.ts";
-import { type BackendName, initBackend } from "../learn/backend.ts";
+import type { PipelineParams } from "./schema.ts";
+import { initBackend } from "../learn/backend.ts";
 import { foregroundFromGroups } from "../eval/merge.ts";
 import { adjustedRandIndex, argmaxLabels, foregroundARI } from "../eval/metrics.ts";
 import { imageGrid } from "../eval/overlay.ts";
-import { writeRgbPng } from "../formats/image.ts";
+import { resizeLabel, writeRgbPng } from "../formats/image.ts";
 import type { RgbImage } from "../video/types.ts";
 import { readFlow, readFrames } from "./artifacts.ts";
 import { GRID_ROWS, gridFrame, gridRow } from "./_grid.ts";
@@ -22,19 +23,7 @@ import { mergeFlow, type MergeKind, MERGES, scoreSequence } from "./_segment_sco
 import { loadModel } from "./_model_io.ts";
 import { coverageRows, jRows } from "./scoring.ts";
 
-/** Nearest-neighbour resize of a label image. */
-function resizeLabels(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
-  const out = new Uint8Array(dw * dh);
-  for (let y = 0; y < dh; y++) {
-    const sy = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / dh));
-    for (let x = 0; x < dw; x++) {
-      out[y * dw + x] = src[sy * sw + Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / dw))];
-    }
-  }
-  return out;
-}
-
-export const evaluate = defineStage({
+export const evaluate = defineStage<PipelineParams>({
   name: "evaluate",
   cost: "heavy",
   description: "score the trained segmenter: J by each benchmark's protocol, ARI, picture grid",
@@ -43,9 +32,9 @@ export const evaluate = defineStage({
   params: ["eval.merge", "runtime.backend"],
   inputs: ["train", "frames", "flow"],
   async run(ctx) {
-    await initBackend(ctx.param<string>("runtime.backend") as BackendName);
+    await initBackend(ctx.param("runtime.backend"));
     const net = await loadModel(ctx.input("train").dir);
-    const merge = ctx.param<string>("eval.merge") as "motion" | "colour";
+    const merge = ctx.param("eval.merge");
     const dataset = ctx.scope.dataset!;
     const scores = Object.fromEntries(MERGES.map((m) => [m, []])) as unknown as Record<
       MergeKind,
@@ -68,13 +57,14 @@ export const evaluate = defineStage({
           keep: pick === null ? [] : [pick],
           onFrame: multi
             ? (_t, stack, g) => {
-              const labels = resizeLabels(
-                argmaxLabels(stack.data, stack.k),
-                stack.width,
-                stack.height,
-                g.width,
-                g.height,
-              );
+              const labels = resizeLabel(
+                {
+                  width: stack.width,
+                  height: stack.height,
+                  data: argmaxLabels(stack.data, stack.k),
+                },
+                g,
+              ).data;
               ari.push(adjustedRandIndex(labels, g.data));
               fgAri.push(foregroundARI(labels, g.data));
             }

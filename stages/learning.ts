@@ -4,11 +4,19 @@
  * @module
  */
 import { join } from "node:path";
-import { defineStage, type StageContext } from "../pipeline/mod.ts";
-import { type BackendName, initBackend } from "../learn/backend.ts";
+import { defineStage, groupKeys, groupValues, type StageContext } from "../pipeline/mod.ts";
+import { initBackend } from "../learn/backend.ts";
 import { createSegmenter } from "../learn/net/mod.ts";
 import type { SegmenterConfig } from "../learn/net/types.ts";
-import { inspectCheckpoint, loadCheckpoint, train, type TrainData } from "../learn/train/mod.ts";
+import {
+  inspectCheckpoint,
+  loadCheckpoint,
+  train,
+  TRAIN_PARAMS,
+  type TrainData,
+} from "../learn/train/mod.ts";
+import { LOSS_PARAMS } from "../learn/losses/params.ts";
+import type { PipelineParams } from "./schema.ts";
 import { writeFileAtomic } from "../pipeline/mod.ts";
 import {
   type FramesArtifact,
@@ -27,23 +35,23 @@ const MODEL_PARAMS = [
   "model.k",
   "model.inputWidth",
   "model.inputHeight",
-];
+] as const;
 
-function netConfig(ctx: StageContext): SegmenterConfig {
+function netConfig(ctx: StageContext<PipelineParams>): SegmenterConfig {
   return {
-    arch: ctx.param<string>("model.arch") as SegmenterConfig["arch"],
-    width: ctx.param<number>("model.width"),
-    depth: ctx.param<number>("model.depth"),
-    k: ctx.param<number>("model.k"),
-    inputWidth: ctx.param<number>("model.inputWidth"),
-    inputHeight: ctx.param<number>("model.inputHeight"),
-    seed: ctx.param<number>("runtime.seed"),
+    arch: ctx.param("model.arch"),
+    width: ctx.param("model.width"),
+    depth: ctx.param("model.depth"),
+    k: ctx.param("model.k"),
+    inputWidth: ctx.param("model.inputWidth"),
+    inputHeight: ctx.param("model.inputHeight"),
+    seed: ctx.param("runtime.seed"),
   };
 }
 
 /** The training data of a dataset, and the loaded artifacts (for the validation J). */
 async function trainData(
-  ctx: StageContext,
+  ctx: StageContext<PipelineParams>,
 ): Promise<{ data: TrainData; loaded: { art: FramesArtifact; flow: SequenceFlow }[] }> {
   const frames = ctx.inputs("frames");
   const flows = ctx.inputs("flow");
@@ -74,7 +82,10 @@ const CURVES_SIDECAR = "curves.json";
  * is damaged, or whose curves do not reach its step, is removed (with a log line saying why)
  * and the training starts afresh, so a resumed run always equals an uninterrupted one.
  */
-async function resumeHistory(ctx: StageContext, dir: string): Promise<CurvePoint[]> {
+async function resumeHistory(
+  ctx: StageContext<PipelineParams>,
+  dir: string,
+): Promise<CurvePoint[]> {
   const ck = await inspectCheckpoint(dir);
   if (!ck) return [];
   let why: string;
@@ -93,7 +104,7 @@ async function resumeHistory(ctx: StageContext, dir: string): Promise<CurvePoint
   return [];
 }
 
-export const trainStage = defineStage({
+export const trainStage = defineStage<PipelineParams>({
   name: "train",
   cost: "heavy",
   description: "train the segmenter from motion alone (Lf + Lt + Lr)",
@@ -104,36 +115,15 @@ export const trainStage = defineStage({
     "runtime.backend",
     "runtime.seed",
     "flow.gaps",
-    "train.steps",
-    "train.groups",
-    "train.lr",
-    "train.weightDecay",
-    "train.warmup",
-    "train.clip",
-    "train.tracks",
-    "train.context",
-    "train.flipNegatesU",
-    "train.checkpointEvery",
-    "train.valEvery",
-    "train.selectByVal",
+    ...groupKeys(TRAIN_PARAMS, "train"),
     "eval.merge",
-    "loss.flow",
-    "loss.trajectory",
-    "loss.temporal",
-    "loss.lambdaFlow",
-    "loss.lambdaTrajectory",
-    "loss.lambdaTemporal",
-    "loss.rampIters",
-    "loss.rank",
-    "loss.variant",
-    "loss.trajectoryTracks",
-    "loss.flowClip",
+    ...groupKeys(LOSS_PARAMS, "loss"),
   ],
   inputs: ["frames", "flow", "tracks"],
   async run(ctx) {
-    const backend = await initBackend(ctx.param<string>("runtime.backend") as BackendName);
+    const backend = await initBackend(ctx.param("runtime.backend"));
     ctx.log(`backend ${backend.name}: ${backend.detail}`);
-    const steps = ctx.param<number>("train.steps");
+    const steps = ctx.param("train.steps");
     const net = netConfig(ctx);
     if (steps === 0) {
       const untrained = createSegmenter(net);
@@ -146,8 +136,8 @@ export const trainStage = defineStage({
     const points = await resumeHistory(ctx, checkpointDir);
     for (const c of points) ctx.curve(c.step, c.name, c.value);
     // J on the scored frames every N steps (uses labels; chooses nothing unless selectByVal).
-    const valEvery = ctx.param<number>("train.valEvery");
-    const selectByVal = ctx.param<boolean>("train.selectByVal");
+    const valEvery = ctx.param("train.valEvery");
+    const selectByVal = ctx.param("train.selectByVal");
     if (selectByVal && valEvery <= 0) {
       throw new RangeError("train.selectByVal needs train.valEvery > 0");
     }
@@ -155,7 +145,7 @@ export const trainStage = defineStage({
       ? await Validation.open({
         every: valEvery,
         select: selectByVal,
-        merge: ctx.param<string>("eval.merge") as "motion" | "colour",
+        merge: ctx.param("eval.merge"),
         dataset: ctx.scope.dataset!,
         workDir: ctx.workDir,
         net,
@@ -171,43 +161,21 @@ export const trainStage = defineStage({
         init.dispose();
       }
     }
-    const checkpointEvery = ctx.param<number>("train.checkpointEvery");
+    const checkpointEvery = ctx.param("train.checkpointEvery");
     let last = performance.now();
     let first = true;
     const result = await train(
       {
         net,
-        iterations: steps,
-        seed: ctx.param<number>("runtime.seed"),
-        groups: ctx.param<number>("train.groups"),
-        gaps: [...ctx.param<number[]>("flow.gaps")],
-        lr: ctx.param<number>("train.lr"),
-        warmup: ctx.param<number>("train.warmup"),
-        weightDecay: ctx.param<number>("train.weightDecay"),
-        gradClip: ctx.param<number>("train.clip"),
-        flipNegatesU: ctx.param<boolean>("train.flipNegatesU"),
-        numTracks: ctx.param<number>("train.tracks"),
-        context: ctx.param<number>("train.context"),
-        flowClip: ctx.param<number>("loss.flowClip"),
-        flow: {
-          enabled: ctx.param<boolean>("loss.flow"),
-          weight: ctx.param<number>("loss.lambdaFlow"),
+        seed: ctx.param("runtime.seed"),
+        gaps: ctx.param("flow.gaps"),
+        train: {
+          ...groupValues(ctx.params, TRAIN_PARAMS, "train"),
+          // Validation scores the checkpoints: make one land on every validation step.
+          checkpointEvery: val ? val.checkpointEvery(checkpointEvery) : checkpointEvery,
         },
-        trajectory: {
-          enabled: ctx.param<boolean>("loss.trajectory"),
-          weight: ctx.param<number>("loss.lambdaTrajectory"),
-          rank: ctx.param<number>("loss.rank"),
-          variant: ctx.param<string>("loss.variant") as "tail",
-          referenceTracks: ctx.param<number>("loss.trajectoryTracks"),
-        },
-        temporal: {
-          enabled: ctx.param<boolean>("loss.temporal"),
-          weight: ctx.param<number>("loss.lambdaTemporal"),
-          rampIters: ctx.param<number>("loss.rampIters"),
-        },
+        loss: groupValues(ctx.params, LOSS_PARAMS, "loss"),
         checkpointDir,
-        // Validation scores the checkpoints: make one land on every validation step.
-        checkpointEvery: val ? val.checkpointEvery(checkpointEvery) : checkpointEvery,
       },
       data,
       {

@@ -2,7 +2,6 @@
  * The pipeline's stages and how a run finds its datasets.
  * @module
  */
-import type { App } from "../experiments/orchestrate.ts";
 import type { StageDef } from "../pipeline/mod.ts";
 import { frames, synthesize } from "./data.ts";
 import { missingDataset, selectDatasets } from "./datasets.ts";
@@ -40,7 +39,8 @@ export async function numericEnv(): Promise<Record<string, string>> {
   return { runtime: `deno ${Deno.version.deno}`, tfjs };
 }
 
-export async function createApp(): Promise<App> {
+/** The app a run needs (the driver's `App`): every stage, dataset discovery, the numeric env. */
+export async function createApp() {
   return {
     stages: STAGES,
     discovery: { select: selectDatasets, missing: missingDataset },

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { defineStage, type Scope } from "../pipeline/mod.ts";
+import type { PipelineParams } from "./schema.ts";
 import { readFlo } from "../formats/flo.ts";
 import { readTracks } from "../formats/tracks.ts";
 import {
@@ -14,7 +15,6 @@ import {
   createTracker,
   type FlowEstimatorName,
   type FlowField,
-  type TrackerName,
 } from "../motion/mod.ts";
 import { gap1Flows, readFlow, readFrames, writeFlow, writeTracksArtifact } from "./artifacts.ts";
 import { isVideoDataset } from "./datasets.ts";
@@ -55,7 +55,7 @@ function requireSynthetic(scope: Scope, what: string) {
   }
 }
 
-export const flow = defineStage({
+export const flow = defineStage<PipelineParams>({
   name: "flow",
   cost: "heavy",
   description: "forward/backward optical flow for each gap",
@@ -69,8 +69,8 @@ export const flow = defineStage({
     Promise.resolve(effectiveEstimator(params["flow.estimator"] as string)),
   async run(ctx) {
     const { meta, frames } = await readFrames(ctx.input("frames").dir);
-    const gaps = [...ctx.param<number[]>("flow.gaps")];
-    const requested = ctx.param<string>("flow.estimator");
+    const gaps = [...ctx.param("flow.gaps")];
+    const requested = ctx.param("flow.estimator");
     const name = effectiveEstimator(requested, (m) => {
       if (!fallbackWarned.has(m)) ctx.log(m);
       fallbackWarned.add(m);
@@ -118,7 +118,7 @@ export const flow = defineStage({
   },
 });
 
-export const tracks = defineStage({
+export const tracks = defineStage<PipelineParams>({
   name: "tracks",
   cost: "heavy",
   description: "long-term point trajectories with visibility",
@@ -129,8 +129,8 @@ export const tracks = defineStage({
   applies: (s) => isVideoDataset(s.dataset),
   async run(ctx) {
     const { frames } = await readFrames(ctx.input("frames").dir);
-    const name = ctx.param<string>("tracks.tracker") as TrackerName;
-    const stride = ctx.param<number>("tracks.stride");
+    const name = ctx.param("tracks.tracker");
+    const stride = ctx.param("tracks.stride");
     let tracker;
     if (name === "gt") {
       requireSynthetic(ctx.scope, "Ground-truth tracks");

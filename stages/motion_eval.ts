@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { defineStage, type MetricRow } from "../pipeline/mod.ts";
+import type { PipelineParams } from "./schema.ts";
 import { readFlo } from "../formats/flo.ts";
 import { readGrey } from "../formats/image.ts";
 import { readTracks } from "../formats/tracks.ts";
@@ -51,7 +52,7 @@ async function syntheticPairs(
   return pairs;
 }
 
-export const flowEval = defineStage({
+export const flowEval = defineStage<PipelineParams>({
   name: "flow_eval",
   cost: "heavy",
   description: "end-point error of each flow estimator against ground truth",
@@ -115,7 +116,7 @@ function subsetByQuery(t: Tracks, every: number): Tracks {
   };
 }
 
-export const trackEval = defineStage({
+export const trackEval = defineStage<PipelineParams>({
   name: "track_eval",
   cost: "heavy",
   description: "TAP-Vid metrics of each tracker against the synthetic ground truth",

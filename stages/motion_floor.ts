@@ -8,6 +8,8 @@
  */
 import { join } from "node:path";
 import { defineStage } from "../pipeline/mod.ts";
+import { MAIN_ROWS } from "../reports/rows.ts";
+import type { PipelineParams } from "./schema.ts";
 import { classicalMotionMask } from "../motion/classical_segmentation.ts";
 import { groupIous } from "../eval/group_iou.ts";
 import type { MaskStack } from "../eval/merge.ts";
@@ -27,7 +29,7 @@ import { GRID_ROWS, gridFrame } from "./_grid.ts";
 import { coverageRows, jRows } from "./scoring.ts";
 
 /** Row label of the floor in the main table. */
-export const FLOOR_ROW = "classical motion (no learning)";
+export const FLOOR_ROW = MAIN_ROWS.floor;
 
 /** A binary mask as a two-component stack [mask, 1 − mask] for the protocol's scoring. */
 function asStack(mask: Uint8Array, width: number, height: number): MaskStack {
@@ -41,7 +43,7 @@ function asStack(mask: Uint8Array, width: number, height: number): MaskStack {
 
 const FOREGROUND = [new Uint8Array([1, 0])];
 
-export const motionFloor = defineStage({
+export const motionFloor = defineStage<PipelineParams>({
   name: "motion_floor",
   cost: "heavy",
   description: "learning-free floor: RANSAC-homography residual of the cached flow, Otsu, " +

@@ -1,6 +1,13 @@
 import { assert, assertEquals, assertRejects } from "../tests/_assert.ts";
-import { checkParams, flattenSchema, readParamsFile, resolveParams } from "../pipeline/mod.ts";
-import { CHECKS, PROFILES, SCHEMA } from "./params.ts";
+import {
+  checkParams,
+  flattenSchema,
+  type Params,
+  readParamsFile,
+  resolveParams,
+} from "../pipeline/mod.ts";
+import { CHECKS, type PipelineParams, PROFILES, SCHEMA } from "./params.ts";
+import { resolveTrainConfig } from "../learn/train/mod.ts";
 
 const resolve = (values: Record<string, unknown>) => {
   const params = resolveParams(SCHEMA, [{ origin: "--set", values }]);
@@ -68,5 +75,23 @@ Deno.test("params files: YAML as well as JSON; a YAML error names the file and l
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("params schema: one name and one default per param, from the CLI to train()", () => {
+  // typed by key (a compile-time check: these assignments fail to type-check otherwise)
+  const typed: PipelineParams = resolveParams(SCHEMA, []) as PipelineParams;
+  const steps: number = typed["train.steps"];
+  const arch: "unet" | "unet-small" | "encdec" = typed["model.arch"];
+  assertEquals([steps, arch], [150, "unet"]);
+  // train()'s defaults are the schema's, under the same names
+  const cfg = resolveTrainConfig({
+    net: { arch, width: 4, depth: 1, k: 2, inputWidth: 16, inputHeight: 16, seed: 0 },
+    seed: typed["runtime.seed"],
+    gaps: typed["flow.gaps"],
+  });
+  const flat: Params = typed;
+  for (const [group, values] of [["train", cfg.train], ["loss", cfg.loss]] as const) {
+    for (const [k, v] of Object.entries(values)) assertEquals(v, flat[`${group}.${k}`], k);
   }
 });

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { defineStage, type MetricRow } from "../pipeline/mod.ts";
+import type { PipelineParams } from "./schema.ts";
 import { readTracks } from "../formats/tracks.ts";
 import { readGrey } from "../formats/image.ts";
 import {
@@ -13,7 +14,7 @@ import {
   type ClusterMethod,
   clusterTrajectories,
   feasibilityStudy,
-  foregroundAdjustedRandIndex,
+  foregroundARI,
   listHopkins,
   loadHopkins,
   misclassificationRate,
@@ -79,7 +80,7 @@ function syntheticProblem(
   return { name, w, rows, cols, labels, groups: ids.length, hasBackground: ids[0] === 0 };
 }
 
-export const cluster = defineStage({
+export const cluster = defineStage<PipelineParams>({
   name: "cluster",
   cost: "heavy",
   description: "cluster trajectories directly: K-Means, SSC, LRR, LRTL-direct",
@@ -125,15 +126,15 @@ export const cluster = defineStage({
     for (const p of problems) {
       for (const [method, label] of METHODS) {
         const pred = clusterTrajectories(method, p.w, p.rows, p.cols, p.groups, {
-          seed: ctx.param<number>("runtime.seed"),
+          seed: ctx.param("runtime.seed"),
           lrtl: {
             // Two clustering-based starts plus random ones; the lowest final loss wins.
             inits: [
               "shape",
               "kmeans",
-              ...Array(Math.max(0, ctx.param<number>("cluster.restarts") - 2)).fill("random"),
+              ...Array(Math.max(0, ctx.param("cluster.restarts") - 2)).fill("random"),
             ],
-            rank: ctx.param<number>("cluster.rank"),
+            rank: ctx.param("cluster.rank"),
             // Optimise on the top-16 left singular subspace of P: exact when rank P ≤ 16 and
             // 10–20× faster (measured on Hopkins155 by bench/cluster_bench.ts).
             basisRank: 16,
@@ -143,7 +144,7 @@ export const cluster = defineStage({
           misclassification: 100 * misclassificationRate(p.labels, pred),
           ari: 100 * adjustedRandIndex(p.labels, pred),
         };
-        if (p.hasBackground) m.fg_ari = 100 * foregroundAdjustedRandIndex(p.labels, pred);
+        if (p.hasBackground) m.fg_ari = 100 * foregroundARI(pred, p.labels);
         const acc = sums.get(label) ?? { n: 0 };
         acc.n++;
         for (const [k, v] of Object.entries(m)) {
@@ -163,7 +164,7 @@ export const cluster = defineStage({
   },
 });
 
-export const feasibility = defineStage({
+export const feasibility = defineStage<PipelineParams>({
   name: "feasibility",
   description: "Lt of the ground-truth masks under noise, temperature and merges/splits",
   module: import.meta.url,
@@ -184,8 +185,8 @@ export const feasibility = defineStage({
       );
       const out = feasibilityStudy(t, mask, {
         queryFrame: q,
-        window: 2 * ctx.param<number>("train.context") + 1,
-        rank: ctx.param<number>("loss.rank"),
+        window: 2 * ctx.param("train.context") + 1,
+        rank: ctx.param("loss.rank"),
       });
       for (const r of out) {
         const key = `${r.axis}@${r.x}`;

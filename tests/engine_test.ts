@@ -5,7 +5,8 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { defineStage, ResultsLog, ResultsStore, SilentProgress } from "../pipeline/mod.ts";
-import { type App, type RunRequest, runRequest } from "../experiments/orchestrate.ts";
+import { type App, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
+import type { PipelineParams } from "../stages/params.ts";
 
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 
@@ -212,7 +213,7 @@ Deno.test("engine: an empty lock file left by a full disk does not hang run or s
 Deno.test("engine: --sweep runs the cartesian product, one row per point, cached per point", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
   let runs = 0;
-  const score = defineStage({
+  const score = defineStage<PipelineParams>({
     name: "score",
     description: "a metric from two params",
     module: import.meta.url,
@@ -223,7 +224,7 @@ Deno.test("engine: --sweep runs the cartesian product, one row per point, cached
       runs++;
       ctx.metrics([{
         metric: "J",
-        value: 10 * ctx.param<number>("loss.rank") + ctx.param<number>("model.k"),
+        value: 10 * ctx.param("loss.rank") + ctx.param("model.k"),
       }]);
       return Promise.resolve();
     },
@@ -234,7 +235,7 @@ Deno.test("engine: --sweep runs the cartesian product, one row per point, cached
     env: { runtime: "test" },
   };
   const req = { ...request(dir), targets: ["score"] };
-  const { parseSweep } = await import("../experiments/orchestrate.ts");
+  const { parseSweep } = await import("../experiments/driver/mod.ts");
   const quiet = { progress: new SilentProgress(), log: () => {} };
   const first = await runRequest(
     { ...req, sweep: [parseSweep("loss.rank=2,3,4"), parseSweep("model.k=3,4")] },

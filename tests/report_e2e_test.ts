@@ -3,6 +3,7 @@
  * DevTools protocol, check there are no console errors and every chart and figure rendered with
  * a non-zero size, and save a screenshot to reports/out/screenshot.png.
  */
+import { TABLE_SPECS } from "../experiments/tables.ts";
 import assert from "node:assert/strict";
 import { createFixtureStore, FIXTURE_PAPER, FIXTURE_RUN } from "../reports/_fixture.ts";
 import { checkPageInBrowser, findChromium, renderReport } from "../reports/mod.ts";
@@ -34,6 +35,7 @@ Deno.test({
       dbPath: `${tmp}/store.duckdb`,
       outDir,
       paperNumbers: FIXTURE_PAPER,
+      tables: TABLE_SPECS,
       notes: { main_comparison: "Fixture note: ours uses DIS flow and a UNet from scratch." },
     });
     assert.equal(r.runId, FIXTURE_RUN);

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
-import { batchScript } from "../experiments/slurm.ts";
+import { batchScript } from "../experiments/driver/mod.ts";
 
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 

@@ -126,7 +126,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     requireSlurm();
-    const { slurmExecutor } = await import("../experiments/slurm.ts");
+    const { slurmExecutor } = await import("../experiments/driver/mod.ts");
     const dir = await Deno.makeTempDir({ prefix: "lrtl-slurm-fail-" });
     const lines: string[] = [];
     try {

@@ -5,22 +5,8 @@
  * @module
  */
 
-/** An RGB image, 8 bits per channel, interleaved (`data.length === width * height * 3`). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-/**
- * A label image: one byte per pixel. 0 is background; 1…n are object instances.
- * Binary benchmarks (DAVIS-2016) use 0/1 after reading.
- */
-export interface LabelImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { LabelImage, RgbImage } from "../formats/types.ts";
+import type { LabelImage, RgbImage } from "../formats/types.ts";
 
 /** A video sequence with optional ground-truth masks (sparse for FBMS). */
 export interface Sequence {

@@ -3,30 +3,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { groupDefaults } from "../../pipeline/params.ts";
+import { LOSS_PARAMS, type LossParams } from "./params.ts";
 
-/** Default weights and ramp length of the reference. */
-export interface LossWeights {
-  /** λf, flow loss weight. */
-  lambdaFlow: number;
-  /** λt, trajectory loss weight (small: coordinates are in pixels). */
-  lambdaTraj: number;
-  /** λr, temporal loss weight (multiplied by the ramp s(it)). */
-  lambdaTemporal: number;
-  /**
-   * Iterations over which s(it) ramps from 0.001 to 1. Reference: 160 000 — but the reference
-   * trains only 20 000 iterations, so its ramp never completes (s ends at ≈ 0.126). Kept as
-   * the faithful default; set it to the run length to make the ramp complete.
-   */
-  rampIters: number;
-}
+/** The weights λ and the ramp length of the loss (names, defaults and meaning: `LOSS_PARAMS`). */
+export type LossWeights = Pick<
+  LossParams,
+  "lambdaFlow" | "lambdaTrajectory" | "lambdaTemporal" | "rampIters"
+>;
 
-/** The reference's values. */
-export const LOSS_DEFAULTS: Readonly<LossWeights> = Object.freeze({
-  lambdaFlow: 0.03,
-  lambdaTraj: 5e-5,
-  lambdaTemporal: 0.1,
-  rampIters: 160_000,
-});
+/** The reference's values (the defaults of `LOSS_PARAMS`). */
+export const LOSS_DEFAULTS: Readonly<LossWeights> = Object.freeze(groupDefaults(LOSS_PARAMS));
 
 /** s(it) = 0.001 + 0.999·min(it / rampIters, 1). */
 export function temporalRamp(it: number, rampIters: number = LOSS_DEFAULTS.rampIters): number {
@@ -55,7 +42,7 @@ export function lrtlLoss(
   const w = { ...LOSS_DEFAULTS, ...weights };
   const parts: [tf.Scalar, number][] = [];
   if (terms.flow) parts.push([terms.flow, w.lambdaFlow]);
-  if (terms.traj) parts.push([terms.traj, w.lambdaTraj]);
+  if (terms.traj) parts.push([terms.traj, w.lambdaTrajectory]);
   if (terms.temporal) {
     parts.push([terms.temporal, w.lambdaTemporal * temporalRamp(it, w.rampIters)]);
   }

@@ -53,7 +53,7 @@ Deno.test("temporalLossBothWays: the mean of the two directional means, not one 
 
 Deno.test("temporalRamp and LOSS_DEFAULTS follow the reference", () => {
   assert.equal(LOSS_DEFAULTS.lambdaFlow, 0.03);
-  assert.equal(LOSS_DEFAULTS.lambdaTraj, 5e-5);
+  assert.equal(LOSS_DEFAULTS.lambdaTrajectory, 5e-5);
   assert.equal(LOSS_DEFAULTS.lambdaTemporal, 0.1);
   assert.equal(temporalRamp(0), 0.001);
   assert.ok(Math.abs(temporalRamp(20_000) - (0.001 + 0.999 / 8)) < 1e-12);
@@ -64,7 +64,7 @@ Deno.test("temporalRamp and LOSS_DEFAULTS follow the reference", () => {
   const l = lrtlLoss({ flow: a, traj: b, temporal: c }, 80_000);
   const want = 0.03 * 2 + 5e-5 * 3 + 0.1 * (0.001 + 0.999 / 2) * 4;
   assert.ok(Math.abs(l.dataSync()[0] - want) < 1e-6);
-  const only = lrtlLoss({ traj: b }, 0, { lambdaTraj: 1 });
+  const only = lrtlLoss({ traj: b }, 0, { lambdaTrajectory: 1 });
   assert.equal(only.dataSync()[0], 3);
   assert.throws(() => lrtlLoss({}, 0), RangeError);
   tf.dispose([a, b, c, l, only]);

@@ -12,9 +12,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type LtKernels, ltKernels, type LtKernelsName } from "./lt_kernels.ts";
+import type { TrajectoryLossVariant } from "./params.ts";
 
 /** Formulations of the trajectory loss (the paper's alternative-formulation table). */
-export type TrajectoryLossVariant = "tail" | "nuclear" | "squared-tail" | "normalised-tail";
+export type { TrajectoryLossVariant };
 
 /** Options of {@link trajectoryLoss}. */
 export interface TrajectoryLossOptions {
@@ -46,11 +47,6 @@ export interface TrajectoryLossOptions {
   coordsGrad?: boolean;
   /** CPU kernels (default `auto`: native when built). */
   kernels?: LtKernelsName;
-  /**
-   * Deprecated, ignored: the Gram matrices are accumulated in float64, which makes the tail
-   * singular values accurate without the former float32 refinement pass.
-   */
-  refine?: boolean;
 }
 
 /** Coordinates already on the CPU: float32 [B, 2T, N] (all x rows, then all y rows). */

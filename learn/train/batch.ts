@@ -15,6 +15,7 @@ import type { FlowField, Tracks } from "../../motion/types.ts";
 import type { Rng } from "../net/rng.ts";
 import { resizeBilinear } from "./resize.ts";
 import { paperScale } from "../losses/units.ts";
+import type { ResolvedTrainConfig } from "./config.ts";
 
 /** One training sequence, at the working resolution. */
 export interface TrainSequence {
@@ -33,27 +34,6 @@ export interface TrainSequence {
 
 /** The training data: one entry per sequence. */
 export type TrainData = TrainSequence[];
-
-/** Batch-building options (a subset of the training config). */
-export interface BatchOptions {
-  groups: number;
-  gaps: number[];
-  offset: number;
-  netHeight: number;
-  netWidth: number;
-  /** Resolution of the flow for Lf (the paper: the working frame; masks are upsampled to it). */
-  flowHeight: number;
-  flowWidth: number;
-  flipProb: number;
-  flipNegatesU: boolean;
-  numTracks: number;
-  numTemporalTracks: number;
-  context: number;
-  /** Which inputs to build (skips the work of disabled loss terms). */
-  needFlow: boolean;
-  needTrajectory: boolean;
-  needTemporal: boolean;
-}
 
 /** One batch as flat arrays (see the module doc for the frame order). */
 export interface Batch {
@@ -229,7 +209,7 @@ function visiblePool(tr: Tracks, t: number): number[] {
 }
 
 /** Number of valid (sequence, gap, t) group starts. */
-function groupStarts(seqs: PreparedSequence[], gaps: number[], offset: number): number {
+function groupStarts(seqs: PreparedSequence[], gaps: readonly number[], offset: number): number {
   let total = 0;
   for (const s of seqs) for (const g of gaps) total += Math.max(0, s.numFrames - g - offset);
   return total;
@@ -241,35 +221,40 @@ function groupStarts(seqs: PreparedSequence[], gaps: number[], offset: number): 
  */
 export async function buildBatch(
   seqs: PreparedSequence[],
-  opts: BatchOptions,
+  cfg: ResolvedTrainConfig,
   rng: Rng,
+  flowSize: { width: number; height: number } = seqs[0],
 ): Promise<Batch> {
-  const G = opts.groups;
+  const G = cfg.train.groups;
   const B = 4 * G;
-  const off = opts.offset;
-  const total = groupStarts(seqs, opts.gaps, off);
+  const off = cfg.internals.offset;
+  const { flipProb, numTemporalTracks: M } = cfg.internals;
+  const gaps = cfg.gaps;
+  const total = groupStarts(seqs, gaps, off);
   if (total === 0) {
     throw new RangeError(
       `train: no sequence is long enough for a group [t, t+g, t+${off}, t+g+${off}] ` +
-        `with gaps ${opts.gaps.join(",")}`,
+        `with gaps ${gaps.join(",")}`,
     );
   }
-  const { netHeight: Hn, netWidth: Wn, flowHeight: Hf, flowWidth: Wf } = opts;
-  const T = 2 * opts.context + 1;
-  const N = opts.numTracks;
-  const M = opts.numTemporalTracks;
+  const { inputHeight: Hn, inputWidth: Wn } = cfg.net;
+  const { height: Hf, width: Wf } = flowSize;
+  const T = 2 * cfg.train.context + 1;
+  const N = cfg.train.tracks;
+  const needFlow = cfg.loss.flow, needTrajectory = cfg.loss.trajectory;
+  const needTemporal = cfg.loss.temporal;
   const P = 2 * G;
   const batch: Batch = {
     size: B,
     images: new Float32Array(B * Hn * Wn * 3),
-    flow: new Float32Array(opts.needFlow ? B * Hf * Wf * 2 : 0),
+    flow: new Float32Array(needFlow ? B * Hf * Wf * 2 : 0),
     flowHeight: Hf,
     flowWidth: Wf,
-    ltCoords: new Float32Array(opts.needTrajectory ? B * 2 * T * N : 0),
-    ltXY: new Float32Array(opts.needTrajectory ? B * N * 2 : 0),
-    lrXYA: new Float32Array(opts.needTemporal ? P * M * 2 : 0),
-    lrXYB: new Float32Array(opts.needTemporal ? P * M * 2 : 0),
-    lrVisible: new Float32Array(opts.needTemporal ? P * M : 0),
+    ltCoords: new Float32Array(needTrajectory ? B * 2 * T * N : 0),
+    ltXY: new Float32Array(needTrajectory ? B * N * 2 : 0),
+    lrXYA: new Float32Array(needTemporal ? P * M * 2 : 0),
+    lrXYB: new Float32Array(needTemporal ? P * M * 2 : 0),
+    lrVisible: new Float32Array(needTemporal ? P * M : 0),
     lrSplit: Math.ceil(M / 2),
     window: T,
     frames: new Array(B),
@@ -279,7 +264,7 @@ export async function buildBatch(
     let r = rng.int(total);
     let si = 0, gap = 0, t0 = 0;
     search: for (si = 0; si < seqs.length; si++) {
-      for (const g of opts.gaps) {
+      for (const g of gaps) {
         const n = Math.max(0, seqs[si].numFrames - g - off);
         if (r < n) {
           gap = g;
@@ -290,7 +275,7 @@ export async function buildBatch(
       }
     }
     const seq = seqs[si];
-    const flipped = rng.next() < opts.flipProb;
+    const flipped = rng.next() < flipProb;
     const ts = [t0, t0 + gap, t0 + off, t0 + gap + off];
     const W = seq.width;
     const sx = Wn / W;
@@ -306,7 +291,7 @@ export async function buildBatch(
       const t = ts[role];
       batch.frames[b] = { seq: si, t, flipped };
       copyImage(seq.images[t], batch.images, b * Hn * Wn * 3, Hn, Wn, 3, flipped);
-      if (opts.needFlow) {
+      if (needFlow) {
         const dir = role % 2 === 0 ? "fwd" : "bwd";
         const fl = await seq.src.flow(t, gap, dir);
         if (!fl) {
@@ -325,11 +310,11 @@ export async function buildBatch(
           Wf,
           paperScale(fl.width, fl.height),
         );
-        copyImage(scaled, batch.flow, b * Hf * Wf * 2, Hf, Wf, 2, flipped, opts.flipNegatesU);
+        copyImage(scaled, batch.flow, b * Hf * Wf * 2, Hf, Wf, 2, flipped, cfg.train.flipNegatesU);
       }
-      if (opts.needTrajectory) {
+      if (needTrajectory) {
         const ids = pick(trajectoryPool(seq, t), N, rng);
-        const win = contextWindow(t, opts.context, F);
+        const win = contextWindow(t, cfg.train.context, F);
         const base = b * 2 * T * N;
         for (let i = 0; i < N; i++) {
           const n = ids[i];
@@ -344,7 +329,7 @@ export async function buildBatch(
         }
       }
     }
-    if (opts.needTemporal) {
+    if (needTemporal) {
       for (let role = 0; role < 2; role++) {
         const p = role * G + j;
         const ta = ts[role];

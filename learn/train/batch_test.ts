@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Rng } from "../net/rng.ts";
 import { buildBatch, contextWindow, prepareSequences, reflectIndex } from "./batch.ts";
+import { type ResolvedTrainConfig, resolveTrainConfig } from "./config.ts";
 import { movingSquare, SCENE } from "./_synthetic_scene_test_util.ts";
 
 Deno.test("contextWindow: shifted inside the sequence, reflect-padded when short", () => {
@@ -12,28 +13,46 @@ Deno.test("contextWindow: shifted inside the sequence, reflect-padded when short
   assert.equal(reflectIndex(5, 1), 0);
 });
 
-const opts = {
-  groups: 2,
+const resolved = resolveTrainConfig({
+  net: {
+    arch: "unet",
+    width: 4,
+    depth: 2,
+    k: 2,
+    inputHeight: SCENE.height,
+    inputWidth: SCENE.width,
+    seed: 0,
+  },
+  seed: 0,
   gaps: [1, 2],
-  offset: 5,
-  netHeight: SCENE.height,
-  netWidth: SCENE.width,
-  flowHeight: SCENE.height,
-  flowWidth: SCENE.width,
-  flipNegatesU: true,
-  numTracks: 10,
-  numTemporalTracks: 6,
-  context: 2,
-  needFlow: true,
-  needTrajectory: true,
-  needTemporal: true,
-};
+  train: { groups: 2, context: 2, flipNegatesU: true },
+  internals: { offset: 5, numTemporalTracks: 6 },
+});
+const N_TRACKS = 10, M_TRACKS = 6;
+
+/** The config of these batches (10 tracks: below train.tracks' minimum, fine for a batch). */
+function cfg(
+  o: {
+    flipProb?: number;
+    flipNegatesU?: boolean;
+    gaps?: number[];
+    net?: { inputHeight: number; inputWidth: number };
+  } = {},
+): ResolvedTrainConfig {
+  return {
+    ...resolved,
+    net: { ...resolved.net, ...o.net },
+    gaps: o.gaps ?? resolved.gaps,
+    train: { ...resolved.train, tracks: N_TRACKS, flipNegatesU: o.flipNegatesU ?? true },
+    internals: { ...resolved.internals, flipProb: o.flipProb ?? resolved.internals.flipProb },
+  };
+}
 
 Deno.test("buildBatch: group layout, flips negate u and mirror tracks, deterministic", async () => {
   const seq = movingSquare();
   const prepared = prepareSequences([seq], SCENE.height, SCENE.width, (t) => t.xy);
   for (const flipProb of [0, 1]) {
-    const b = await buildBatch(prepared, { ...opts, flipProb }, new Rng(3));
+    const b = await buildBatch(prepared, cfg({ flipProb }), new Rng(3));
     assert.equal(b.size, 8);
     const G = 2;
     for (let j = 0; j < G; j++) {
@@ -57,7 +76,7 @@ Deno.test("buildBatch: group layout, flips negate u and mirror tracks, determini
     assert.ok(Math.abs(b.flow[o] - (flipProb ? -ux : ux)) < 1e-4, `u ${b.flow[o]}`);
     assert.ok(Math.abs(b.flow[o + 1] - vy) < 1e-4, `v ${b.flow[o + 1]}`);
     // a track's x at the frame (Lt) is mirrored: W − 1 − x; raw xy in network px equals it here
-    const N = opts.numTracks;
+    const N = N_TRACKS;
     const T = b.window;
     for (let i = 0; i < N; i++) {
       const x = b.ltXY[2 * i];
@@ -68,16 +87,16 @@ Deno.test("buildBatch: group layout, flips negate u and mirror tracks, determini
     // Lr pairs: visible flags are 0/1, positions of b are 5 frames later
     assert.ok(b.lrVisible.every((v) => v === 0 || v === 1));
   }
-  const a = await buildBatch(prepared, { ...opts, flipProb: 0.5 }, new Rng(9));
-  const c = await buildBatch(prepared, { ...opts, flipProb: 0.5 }, new Rng(9));
+  const a = await buildBatch(prepared, cfg({ flipProb: 0.5 }), new Rng(9));
+  const c = await buildBatch(prepared, cfg({ flipProb: 0.5 }), new Rng(9));
   assert.deepEqual(a.ltCoords, c.ltCoords);
   assert.deepEqual(a.frames, c.frames);
   const quirk = await buildBatch(
     prepared,
-    { ...opts, flipProb: 1, flipNegatesU: false },
+    cfg({ flipProb: 1, flipNegatesU: false }),
     new Rng(3),
   );
-  const ref = await buildBatch(prepared, { ...opts, flipProb: 1 }, new Rng(3));
+  const ref = await buildBatch(prepared, cfg({ flipProb: 1 }), new Rng(3));
   let differs = 0;
   for (let i = 0; i < ref.flow.length; i += 2) {
     assert.equal(quirk.flow[i], ref.flow[i] === 0 ? 0 : -ref.flow[i]);
@@ -92,7 +111,7 @@ Deno.test("buildBatch units: flow at the flow resolution and Lt coordinates in 8
   const prepared = prepareSequences([seq], Hn, Wn, (t) => t.xy);
   const b = await buildBatch(
     prepared,
-    { ...opts, netHeight: Hn, netWidth: Wn, flipProb: 0 },
+    cfg({ net: { inputHeight: Hn, inputWidth: Wn }, flipProb: 0 }),
     new Rng(5),
   );
   const { width: W, height: H } = SCENE;
@@ -105,7 +124,7 @@ Deno.test("buildBatch units: flow at the flow resolution and Lt coordinates in 8
     assert.ok(Math.abs(b.flow[2 * i + 1] - ref.uv[2 * i + 1] * (480 / H)) < 1e-4);
   }
   // every Lt coordinate is a working-frame coordinate of some track × (854/W, 480/H)
-  const T = b.window, N = opts.numTracks;
+  const T = b.window, N = N_TRACKS;
   const tr = seq.tracks;
   const xs = new Set<number>(), ys = new Set<number>();
   for (let i = 0; i < tr.xy.length; i += 2) {
@@ -116,7 +135,7 @@ Deno.test("buildBatch units: flow at the flow resolution and Lt coordinates in 8
     assert.ok(xs.has(b.ltCoords[2 * T * N + i]), `x ${b.ltCoords[2 * T * N + i]}`);
     assert.ok(ys.has(b.ltCoords[(T + 1) * N + i]), `y ${b.ltCoords[(T + 1) * N + i]}`);
   }
-  assert.equal(b.lrSplit, Math.ceil(opts.numTemporalTracks / 2));
+  assert.equal(b.lrSplit, Math.ceil(M_TRACKS / 2));
 });
 
 Deno.test("prepareSequences / buildBatch: descriptive errors", async () => {
@@ -129,7 +148,7 @@ Deno.test("prepareSequences / buildBatch: descriptive errors", async () => {
   );
   const p = prepareSequences([seq], SCENE.height, SCENE.width, (t) => t.xy);
   await assert.rejects(
-    () => buildBatch(p, { ...opts, flipProb: 0, gaps: [20] }, new Rng(1)),
+    () => buildBatch(p, cfg({ flipProb: 0, gaps: [20] }), new Rng(1)),
     /no sequence is long enough/,
   );
 });

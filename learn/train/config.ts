@@ -1,79 +1,52 @@
 /**
- * Training configuration with documented defaults (the reference UNet variant of the paper,
- * scaled to CPU), and its validation.
+ * Training configuration and its validation. The params of training (`train.*`, `loss.*`) are
+ * declared once, with their defaults, in learn/train/params.ts and learn/losses/params.ts: the
+ * config carries them under the same names the CLI uses (`cfg.train.clip` is `train.clip`).
  * @module
  */
+import { checkParam, groupDefaults, isSpec, type ParamSchema } from "../../pipeline/params.ts";
 import type { SegmenterConfig } from "../net/types.ts";
-import { LOSS_DEFAULTS } from "../losses/schedule.ts";
-import { PAPER_TRACKS } from "../losses/units.ts";
+import { LOSS_PARAMS, type LossParams } from "../losses/params.ts";
+import { TRAIN_PARAMS, type TrainParams } from "./params.ts";
 
-/** Lt formulation (see learn/losses). */
-export type TrajectoryVariant = "tail" | "nuclear" | "squared-tail" | "normalised-tail";
+export type { TrajectoryLossVariant as TrajectoryVariant } from "../losses/params.ts";
 
-/** One loss term: on/off switch and weight. */
-export interface LossTerm {
-  enabled: boolean;
-  weight: number;
+/** Constants of the reference recipe that are not params (no experiment varies them). */
+export const TRAIN_INTERNALS: Readonly<TrainInternals> = {
+  /** Frame offset of the second half of a group and of Lr. */
+  offset: 5,
+  /** Exponent of the polynomial decay after warm-up. */
+  lrPower: 0.9,
+  /** Horizontal flip probability. */
+  flipProb: 0.5,
+  /** Tracks per Lr frame pair. */
+  numTemporalTracks: 1000,
+};
+
+/** The training constants that are not params (tests set smaller ones). */
+export interface TrainInternals {
+  offset: number;
+  lrPower: number;
+  flipProb: number;
+  numTemporalTracks: number;
 }
 
-/** Configuration of {@link train}. Optional fields take the defaults in `TRAIN_DEFAULTS`. */
+/** Configuration of {@link train}. Omitted `train`/`loss` values take the schema's defaults. */
 export interface TrainConfig {
   /** Network; `inputHeight`/`inputWidth` is the resolution masks are predicted at. */
   net: SegmenterConfig;
-  /** Number of optimiser steps. */
-  iterations: number;
-  /** Seed of batch sampling and flips (the net init uses `net.seed`). */
-  seed?: number;
-  /** 4-frame groups per batch (batch = 4 × groups frames); reference 2 (DINO) / 4 (UNet). */
-  groups?: number;
-  /** Flow gaps g; {1,2} for DAVIS/SegTrackv2, {3,6} for FBMS. */
-  gaps?: number[];
-  /** Frame offset of the second half of a group and of Lr (5). */
-  offset?: number;
-  /** Peak learning rate (reference UNet: 7e-4). */
-  lr?: number;
-  /** Linear warm-up iterations (reference 1500). */
-  warmup?: number;
-  /** Exponent of the polynomial decay after warm-up (0.9). */
-  lrPower?: number;
-  /** AdamW decoupled weight decay (0.01). */
-  weightDecay?: number;
-  /** Global gradient-norm clip (reference UNet: 5). */
-  gradClip?: number;
-  /** Horizontal flip probability (0.5). */
-  flipProb?: number;
-  /** Negate u when flipping flow (true); false reproduces the reference quirk. */
-  flipNegatesU?: boolean;
-  /** Tracks per frame for Lt (reference 70 000; small on CPU). */
-  numTracks?: number;
-  /** Tracks per Lr frame pair. */
-  numTemporalTracks?: number;
-  /** Lt context half-length c (T = 2c + 1 frames); 20. */
-  context?: number;
-  /** Flow clip in pixels of the 854×480 frame (20), the units Lf is computed in. */
-  flowClip?: number;
-  /**
-   * Lf term; weight λf = 0.03. Computed at the working frame's resolution (masks upsampled)
-   * with flow in pixels of the 854×480 frame, as the paper.
-   */
-  flow?: Partial<LossTerm>;
-  /**
-   * Lt term; weight λt = 5e-5, rank r = 5, variant `tail`; coordinates in pixels of the
-   * 854×480 frame. `referenceTracks` (70 000, the paper's N): Lt is rescaled as if that many
-   * tracks were used (σ ∝ √N, `trajectoryLoss`'s `trackScale` = referenceTracks / numTracks);
-   * 0 keeps the raw value over `numTracks`.
-   */
-  trajectory?: Partial<LossTerm> & {
-    rank?: number;
-    variant?: TrajectoryVariant;
-    referenceTracks?: number;
-  };
-  /** Lr term; weight λr = 0.1, ramped over `rampIters` (160 000). */
-  temporal?: Partial<LossTerm> & { rampIters?: number };
+  /** `runtime.seed`: batch sampling and flips (the net init uses `net.seed`). */
+  seed: number;
+  /** `flow.gaps`: {1,2} for DAVIS/SegTrackv2, {3,6} for FBMS. */
+  gaps: readonly number[];
+  /** `train.*` params (learn/train/params.ts). */
+  train?: Partial<TrainParams>;
+  /** `loss.*` params (learn/losses/params.ts). */
+  loss?: Partial<LossParams>;
+  /** Overrides of {@link TRAIN_INTERNALS} (tests). */
+  internals?: Partial<TrainInternals>;
   /** Directory for checkpoints; none written when absent. */
   checkpointDir?: string;
-  /** Checkpoint period in steps (250). */
-  checkpointEvery?: number;
   /** Resume from `checkpointDir` when it holds a checkpoint (true). */
   resume?: boolean;
 }
@@ -81,105 +54,51 @@ export interface TrainConfig {
 /** A config with every default filled in. */
 export interface ResolvedTrainConfig {
   net: Required<SegmenterConfig>;
-  iterations: number;
   seed: number;
-  groups: number;
-  gaps: number[];
-  offset: number;
-  lr: number;
-  warmup: number;
-  lrPower: number;
-  weightDecay: number;
-  gradClip: number;
-  flipProb: number;
-  flipNegatesU: boolean;
-  numTracks: number;
-  numTemporalTracks: number;
-  context: number;
-  flowClip: number;
-  flow: LossTerm;
-  trajectory: LossTerm & { rank: number; variant: TrajectoryVariant; referenceTracks: number };
-  temporal: LossTerm & { rampIters: number };
+  gaps: readonly number[];
+  train: TrainParams;
+  loss: LossParams;
+  internals: TrainInternals;
   checkpointDir: string | null;
-  checkpointEvery: number;
   resume: boolean;
 }
 
-/** Fill defaults and validate; throws `RangeError`/`TypeError` naming the bad field. */
+function checkGroup(group: ParamSchema, prefix: string, values: Record<string, unknown>): void {
+  for (const [k, spec] of Object.entries(group)) {
+    if (isSpec(spec)) checkParam(`${prefix}.${k}`, spec, values[k], "train config");
+  }
+}
+
+/** Fill defaults and validate; throws naming the bad field (by its param name). */
 export function resolveTrainConfig(cfg: TrainConfig): ResolvedTrainConfig {
   const r: ResolvedTrainConfig = {
     net: { norm: "batch", ...cfg.net },
-    iterations: cfg.iterations,
-    seed: cfg.seed ?? 0,
-    groups: cfg.groups ?? 2,
-    gaps: cfg.gaps ?? [1, 2],
-    offset: cfg.offset ?? 5,
-    lr: cfg.lr ?? 7e-4,
-    warmup: cfg.warmup ?? 1500,
-    lrPower: cfg.lrPower ?? 0.9,
-    weightDecay: cfg.weightDecay ?? 0.01,
-    gradClip: cfg.gradClip ?? 5,
-    flipProb: cfg.flipProb ?? 0.5,
-    flipNegatesU: cfg.flipNegatesU ?? true,
-    numTracks: cfg.numTracks ?? 2000,
-    numTemporalTracks: cfg.numTemporalTracks ?? 1000,
-    context: cfg.context ?? 20,
-    flowClip: cfg.flowClip ?? 20,
-    flow: { enabled: true, weight: LOSS_DEFAULTS.lambdaFlow, ...cfg.flow },
-    trajectory: {
-      enabled: true,
-      weight: LOSS_DEFAULTS.lambdaTraj,
-      rank: 5,
-      variant: "tail",
-      referenceTracks: PAPER_TRACKS,
-      ...cfg.trajectory,
-    },
-    temporal: {
-      enabled: true,
-      weight: LOSS_DEFAULTS.lambdaTemporal,
-      rampIters: LOSS_DEFAULTS.rampIters,
-      ...cfg.temporal,
-    },
+    seed: cfg.seed,
+    gaps: cfg.gaps,
+    train: { ...groupDefaults(TRAIN_PARAMS), ...cfg.train },
+    loss: { ...groupDefaults(LOSS_PARAMS), ...cfg.loss },
+    internals: { ...TRAIN_INTERNALS, ...cfg.internals },
     checkpointDir: cfg.checkpointDir ?? null,
-    checkpointEvery: cfg.checkpointEvery ?? 250,
     resume: cfg.resume ?? true,
   };
-  const posInt: [string, number][] = [
-    ["iterations", r.iterations],
-    ["groups", r.groups],
-    ["offset", r.offset],
-    ["numTracks", r.numTracks],
-    ["numTemporalTracks", r.numTemporalTracks],
-    ["checkpointEvery", r.checkpointEvery],
-    ["trajectory.rank", r.trajectory.rank],
-  ];
-  for (const [k, v] of posInt) {
+  checkGroup(TRAIN_PARAMS, "train", r.train);
+  checkGroup(LOSS_PARAMS, "loss", r.loss);
+  if (r.train.steps < 1) {
+    throw new RangeError(`train config: train.steps must be ≥ 1, got ${r.train.steps}`);
+  }
+  const { offset, numTemporalTracks, flipProb } = r.internals;
+  for (const [k, v] of [["offset", offset], ["numTemporalTracks", numTemporalTracks]] as const) {
     if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`train config: ${k} must be a positive integer, got ${v}`);
     }
   }
-  const ref = r.trajectory.referenceTracks;
-  if (!Number.isInteger(ref) || ref < 0) {
-    throw new RangeError(
-      `train config: trajectory.referenceTracks must be an integer >= 0, got ${ref}`,
-    );
-  }
-  if (!Number.isInteger(r.context) || r.context < 0) {
-    throw new RangeError(`train config: context must be an integer >= 0, got ${r.context}`);
-  }
   if (r.gaps.length === 0 || r.gaps.some((g) => !Number.isInteger(g) || g < 1)) {
     throw new RangeError(`train config: gaps must be positive integers, got [${r.gaps}]`);
   }
-  for (const [k, v] of [["lr", r.lr], ["gradClip", r.gradClip], ["flowClip", r.flowClip]]) {
-    if (!((v as number) > 0)) throw new RangeError(`train config: ${k} must be > 0, got ${v}`);
+  if (!(flipProb >= 0 && flipProb <= 1)) {
+    throw new RangeError(`train config: flipProb must be in [0, 1], got ${flipProb}`);
   }
-  if (!(r.flipProb >= 0 && r.flipProb <= 1)) {
-    throw new RangeError(`train config: flipProb must be in [0, 1], got ${r.flipProb}`);
-  }
-  if (!Number.isInteger(r.warmup) || r.warmup < 0) {
-    throw new RangeError(`train config: warmup must be an integer >= 0, got ${r.warmup}`);
-  }
-  if (!r.flow.enabled && !r.trajectory.enabled && !r.temporal.enabled) {
+  if (!r.loss.flow && !r.loss.trajectory && !r.loss.temporal) {
     throw new RangeError("train config: all loss terms are disabled");
   }
   return r;

@@ -3,12 +3,13 @@
  * checkpoints and the training loop.
  * @module
  */
-export { batchOptions, train, trainStep } from "./train.ts";
-export type { StepOptions, TrainedModel, TrainHooks } from "./train.ts";
-export { resolveTrainConfig } from "./config.ts";
-export type { LossTerm, ResolvedTrainConfig, TrainConfig, TrajectoryVariant } from "./config.ts";
+export { train, trainStep } from "./train.ts";
+export type { StepInput, StepOptions, TrainedModel, TrainHooks } from "./train.ts";
+export { resolveTrainConfig, TRAIN_INTERNALS } from "./config.ts";
+export type { ResolvedTrainConfig, TrainConfig, TrajectoryVariant } from "./config.ts";
+export { TRAIN_PARAMS, type TrainParams } from "./params.ts";
 export { buildBatch, contextWindow, prepareSequences, trajectoryPool } from "./batch.ts";
-export type { Batch, BatchOptions, PreparedSequence, TrainData, TrainSequence } from "./batch.ts";
+export type { Batch, PreparedSequence, TrainData, TrainSequence } from "./batch.ts";
 export { AdamW, clipByGlobalNorm, learningRate } from "./adamw.ts";
 export type { AdamWConfig, AdamWState } from "./adamw.ts";
 export {

@@ -14,13 +14,7 @@ import { trajectoryLoss } from "../losses/trajectory.ts";
 import { temporalRamp } from "../losses/schedule.ts";
 import { smoothTracks } from "../losses/smooth.ts";
 import { AdamW, learningRate } from "./adamw.ts";
-import {
-  type Batch,
-  type BatchOptions,
-  buildBatch,
-  prepareSequences,
-  type TrainData,
-} from "./batch.ts";
+import { type Batch, buildBatch, prepareSequences, type TrainData } from "./batch.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
 
@@ -45,41 +39,19 @@ export interface TrainHooks {
 export interface TrainedModel {
   model: Segmenter;
   config: ResolvedTrainConfig;
-  /** Completed steps (equals `iterations` unless aborted). */
+  /** Completed steps (equals `train.steps` unless aborted). */
   step: number;
   aborted: boolean;
   /** Loss values of the last step. */
   lastLosses: Record<string, number>;
 }
 
-/** The batch-building options of a training config. */
-export function batchOptions(
-  cfg: ResolvedTrainConfig,
-  flowSize: { width: number; height: number },
-): BatchOptions {
-  return {
-    groups: cfg.groups,
-    gaps: cfg.gaps,
-    offset: cfg.offset,
-    netHeight: cfg.net.inputHeight,
-    netWidth: cfg.net.inputWidth,
-    flowHeight: flowSize.height,
-    flowWidth: flowSize.width,
-    flipProb: cfg.flipProb,
-    flipNegatesU: cfg.flipNegatesU,
-    numTracks: cfg.numTracks,
-    numTemporalTracks: cfg.numTemporalTracks,
-    context: cfg.context,
-    needFlow: cfg.flow.enabled,
-    needTrajectory: cfg.trajectory.enabled,
-    needTemporal: cfg.temporal.enabled,
-  };
-}
-
 /** The part of the config a checkpoint must agree with to be resumed. */
 function resumeKey(c: ResolvedTrainConfig): string {
-  const { checkpointDir: _d, checkpointEvery: _e, resume: _r, ...rest } = c;
-  return JSON.stringify(rest);
+  const { checkpointDir: _d, resume: _r, train, ...rest } = c;
+  // When checkpoints are written and what the stage does with them do not change the training.
+  const { checkpointEvery: _e, valEvery: _v, selectByVal: _s, ...trainRest } = train;
+  return JSON.stringify({ ...rest, train: trainRest });
 }
 
 /**
@@ -99,7 +71,7 @@ export async function train(
   const Wn = cfg.net.inputWidth;
   const seqs = prepareSequences(data, Hn, Wn, (t) => smoothTracks(t.xy, t.numTracks, t.numFrames));
   const net = createSegmenter(cfg.net);
-  const opt = new AdamW(net.trainableVariables, { weightDecay: cfg.weightDecay });
+  const opt = new AdamW(net.trainableVariables, { weightDecay: cfg.train.weightDecay });
   try {
     let rng = new Rng(cfg.seed);
     let step = 0;
@@ -131,7 +103,7 @@ export async function train(
     };
     let lastLosses: Record<string, number> = {};
     let aborted = false;
-    while (step < cfg.iterations) {
+    while (step < cfg.train.steps) {
       // Yield to the event loop once per step: a step's awaits resolve as microtasks, so without
       // this, signal handlers (Ctrl-C → hooks.signal) and timers would never run until the end.
       await new Promise((r) => setTimeout(r, 0));
@@ -140,17 +112,17 @@ export async function train(
         break;
       }
       const t0 = performance.now();
-      const batch = await buildBatch(seqs, batchOptions(cfg, seqs[0]), rng);
+      const batch = await buildBatch(seqs, cfg, rng);
       const lr = learningRate(step, {
-        lr: cfg.lr,
-        warmup: cfg.warmup,
-        total: cfg.iterations,
-        power: cfg.lrPower,
+        lr: cfg.train.lr,
+        warmup: cfg.train.warmup,
+        total: cfg.train.steps,
+        power: cfg.internals.lrPower,
       });
-      lastLosses = await trainStep(net, opt, batch, cfg, step, lr);
+      lastLosses = await trainStep({ net, opt, batch, cfg, it: step, lr });
       step++;
       hooks.onStep?.(step, lastLosses, 1000 / (performance.now() - t0));
-      if (step % cfg.checkpointEvery === 0 || step === cfg.iterations) await save();
+      if (step % cfg.train.checkpointEvery === 0 || step === cfg.train.steps) await save();
     }
     if (aborted) await save();
     opt.dispose();
@@ -160,6 +132,18 @@ export async function train(
     net.dispose();
     throw err;
   }
+}
+
+/** One optimiser step: the model and its optimiser, the batch, the config, where it stands. */
+export interface StepInput {
+  net: Segmenter;
+  opt: AdamW;
+  batch: Batch;
+  cfg: ResolvedTrainConfig;
+  /** 0-based iteration (for the Lr ramp). */
+  it: number;
+  /** Learning rate of this step. */
+  lr: number;
 }
 
 /** Options of {@link trainStep}. */
@@ -173,23 +157,17 @@ export interface StepOptions {
 
 /**
  * One optimiser step on `batch` (forward, the enabled losses, gradients, global-norm clipping,
- * AdamW, batch-norm statistics); returns the logged values. `it` is the 0-based iteration (for
- * the Lr ramp).
+ * AdamW, batch-norm statistics); returns the logged values.
  */
 export async function trainStep(
-  net: Segmenter,
-  opt: AdamW,
-  batch: Batch,
-  cfg: ResolvedTrainConfig,
-  it: number,
-  lr: number,
+  { net, opt, batch, cfg, it, lr }: StepInput,
   opts: StepOptions = {},
 ): Promise<Record<string, number>> {
   const B = batch.size;
   const Hn = cfg.net.inputHeight;
   const Wn = cfg.net.inputWidth;
-  const N = cfg.numTracks;
-  const M = cfg.numTemporalTracks;
+  const N = cfg.train.tracks;
+  const M = cfg.internals.numTemporalTracks;
   const T = batch.window;
   const P = B / 2;
   const inputs: tf.Tensor[] = [];
@@ -198,16 +176,16 @@ export async function trainStep(
     return t;
   };
   const x = input(tf.tensor4d(batch.images, [B, Hn, Wn, 3]));
-  const flow = cfg.flow.enabled
+  const flow = cfg.loss.flow
     ? input(tf.tensor4d(batch.flow, [B, batch.flowHeight, batch.flowWidth, 2]))
     : null;
-  const ltXY = cfg.trajectory.enabled ? input(tf.tensor3d(batch.ltXY, [B, N, 2])) : null;
-  const lrA = cfg.temporal.enabled ? input(tf.tensor3d(batch.lrXYA, [P, M, 2])) : null;
-  const lrB = cfg.temporal.enabled ? input(tf.tensor3d(batch.lrXYB, [P, M, 2])) : null;
-  const lrVis = cfg.temporal.enabled ? input(tf.tensor2d(batch.lrVisible, [P, M])) : null;
-  // Lt over N tracks, rescaled to the paper's N (σ ∝ √N) unless referenceTracks is 0
-  const trackScale = cfg.trajectory.referenceTracks > 0 ? cfg.trajectory.referenceTracks / N : 1;
-  const rampW = cfg.temporal.weight * temporalRamp(it, cfg.temporal.rampIters);
+  const ltXY = cfg.loss.trajectory ? input(tf.tensor3d(batch.ltXY, [B, N, 2])) : null;
+  const lrA = cfg.loss.temporal ? input(tf.tensor3d(batch.lrXYA, [P, M, 2])) : null;
+  const lrB = cfg.loss.temporal ? input(tf.tensor3d(batch.lrXYB, [P, M, 2])) : null;
+  const lrVis = cfg.loss.temporal ? input(tf.tensor2d(batch.lrVisible, [P, M])) : null;
+  // Lt over N tracks, rescaled to the paper's N (σ ∝ √N) unless loss.trajectoryTracks is 0
+  const trackScale = cfg.loss.trajectoryTracks > 0 ? cfg.loss.trajectoryTracks / N : 1;
+  const rampW = cfg.loss.lambdaTemporal * temporalRamp(it, cfg.loss.rampIters);
 
   const kept: Record<string, tf.Scalar> = {};
   const { value, grads } = tf.variableGrads(() => {
@@ -215,21 +193,21 @@ export async function trainStep(
     const terms: tf.Scalar[] = [];
     if (flow) {
       // masks upsampled to the flow's resolution; flow and clip in 854×480-frame pixels
-      const lf = flowLoss(masks, flow as tf.Tensor4D, { clip: cfg.flowClip });
+      const lf = flowLoss(masks, flow as tf.Tensor4D, { clip: cfg.loss.flowClip });
       kept.flow = tf.keep(lf);
-      terms.push(tf.mul(lf, cfg.flow.weight));
+      terms.push(tf.mul(lf, cfg.loss.lambdaFlow));
     }
     if (ltXY) {
       const m = tf.clipByValue(sampleAt(masks, ltXY as tf.Tensor3D), MASK_EPS, 1 - MASK_EPS);
       // coordinates stay on the CPU (854×480-frame pixels, see batch.ts)
       const coords = { data: batch.ltCoords, shape: [B, 2 * T, N] } as const;
       const lt = trajectoryLoss(coords, tf.transpose(m, [0, 2, 1]), {
-        rank: cfg.trajectory.rank,
-        variant: cfg.trajectory.variant,
+        rank: cfg.loss.rank,
+        variant: cfg.loss.variant,
         trackScale,
       });
       kept.trajectory = tf.keep(lt);
-      terms.push(tf.mul(lt, cfg.trajectory.weight));
+      terms.push(tf.mul(lt, cfg.loss.lambdaTrajectory));
     }
     if (lrA && lrB && lrVis) {
       const K = cfg.net.k;
@@ -245,7 +223,7 @@ export async function trainStep(
   }, net.trainableVariables);
   const gradList = net.trainableVariables.map((v) => grads[v.name]);
   await opts.onGradients?.(gradList);
-  const norm = opt.clipAndApply(gradList, lr, cfg.gradClip);
+  const norm = opt.clipAndApply(gradList, lr, cfg.train.clip);
   net.updateNormStats();
   const losses: Record<string, number> = {};
   for (const [k, t] of Object.entries(kept)) losses[k] = (await t.data())[0];

@@ -15,14 +15,10 @@ const base: TrainConfig = {
     inputWidth: SCENE.width,
     seed: 7,
   },
-  iterations: 20,
   seed: 11,
-  groups: 1,
-  lr: 1e-2,
-  warmup: 3,
-  context: 3,
-  numTracks: 48,
-  numTemporalTracks: 32,
+  gaps: [1, 2],
+  train: { steps: 20, groups: 1, lr: 1e-2, warmup: 3, context: 3, tracks: 48 },
+  internals: { numTemporalTracks: 32 },
 };
 
 Deno.test("train: a few dozen steps on a moving square reduce the loss; memory is flat", async () => {
@@ -57,7 +53,7 @@ Deno.test("train: an aborted run resumes from its checkpoint exactly", async () 
   await initBackend("auto"); // tensorflow when built, else wasm (cpu conv gradients are too slow)
   const dir = await Deno.makeTempDir();
   try {
-    const cfg: TrainConfig = { ...base, iterations: 4, checkpointEvery: 100 };
+    const cfg: TrainConfig = { ...base, train: { ...base.train, steps: 4, checkpointEvery: 100 } };
     const data = [movingSquare()];
     const straight = await train(cfg, data);
     const ref = straight.model.getWeights();
@@ -83,7 +79,7 @@ Deno.test("train: an aborted run resumes from its checkpoint exactly", async () 
     for (let i = 0; i < ref.length; i++) assert.deepEqual(got[i].data, ref[i].data, ref[i].name);
 
     await assert.rejects(
-      () => train({ ...ckCfg, lr: 1 }, data),
+      () => train({ ...ckCfg, train: { ...ckCfg.train, lr: 1 } }, data),
       /Cannot resume from checkpoint .* different config/,
     );
   } finally {
@@ -96,20 +92,20 @@ Deno.test("train: Lt is rescaled to the paper's N by default (σ ∝ √N), raw 
   const data = [movingSquare()];
   const firstLt = async (cfg: TrainConfig) => {
     let lt = NaN;
-    const r = await train({ ...cfg, iterations: 1 }, data, {
+    const r = await train({ ...cfg, train: { ...cfg.train, steps: 1 } }, data, {
       onStep: (_s, losses) => void (lt = losses.trajectory),
     });
     r.model.dispose();
     return lt;
   };
   // rank 1: the square's exact translations leave no tail beyond rank 5
-  const scaled = await firstLt({ ...base, trajectory: { rank: 1 } });
-  const raw = await firstLt({ ...base, trajectory: { rank: 1, referenceTracks: 0 } });
+  const scaled = await firstLt({ ...base, loss: { rank: 1 } });
+  const raw = await firstLt({ ...base, loss: { rank: 1, trajectoryTracks: 0 } });
   assert.ok(raw > 0);
-  const want = Math.sqrt(70000 / base.numTracks!);
+  const want = Math.sqrt(70000 / base.train!.tracks!);
   assert.ok(Math.abs(scaled / raw - want) <= 1e-5 * want, `ratio ${scaled / raw} vs ${want}`);
   assert.throws(
-    () => resolveTrainConfig({ ...base, trajectory: { referenceTracks: -1 } }),
-    /referenceTracks/,
+    () => resolveTrainConfig({ ...base, loss: { trajectoryTracks: -1 } }),
+    /loss\.trajectoryTracks/,
   );
 });

@@ -3,7 +3,7 @@
  * @module
  */
 
-import type { Tracks } from "../../motion/types.ts";
+import type { Tracks } from "../../formats/types.ts";
 import type { Sequence } from "../types.ts";
 import { type GtFlow, SceneRaster } from "./render.ts";
 import { buildScene, type ObjectInfo, type ResolvedSpec, type SyntheticSpec } from "./scene.ts";

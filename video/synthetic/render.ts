@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FlowField, Tracks } from "../../motion/types.ts";
+import type { FlowField, Tracks } from "../../formats/types.ts";
 import type { LabelImage, RgbImage } from "../types.ts";
 import type { Scene, Shape, Surface } from "./scene.ts";
 

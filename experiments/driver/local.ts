@@ -5,12 +5,12 @@
  * Progress and log lines come back on the worker's stdout as JSON lines.
  * @module
  */
-import { join } from "node:path";
-import { executePlan, type Instance, type ProgressSink } from "../pipeline/mod.ts";
-import type { DelegatedJob } from "../pipeline/runner.ts";
-import { type App, buildPlan, type RunRequest } from "./orchestrate.ts";
+import { Cache, executePlan, type Instance, type ProgressSink } from "../../pipeline/mod.ts";
+import type { DelegatedJob } from "../../pipeline/runner.ts";
+import { buildPlan } from "./plan.ts";
+import { type App, readRequestFile } from "./request.ts";
 
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+const MAIN = new URL("../../cli/main.ts", import.meta.url).pathname;
 
 /**
  * A delegate that runs each instance in `deno run cli/main.ts run-stage`. `threads`: the
@@ -33,6 +33,8 @@ export function processDelegate(requestFile: string, threads?: number) {
         inst.id,
         "--request",
         requestFile,
+        "--key",
+        job.key,
         "--watch-parent",
       ],
       // Never written: when the driver dies, however it dies, the worker reads end-of-file and
@@ -78,13 +80,6 @@ export function processDelegate(requestFile: string, threads?: number) {
   };
 }
 
-/** Writes the request for workers; returns the file path. */
-export async function writeRequestFile(req: RunRequest, cacheDir: string): Promise<string> {
-  const path = join(cacheDir, "tmp", `request-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.json`);
-  await Deno.writeTextFile(path, JSON.stringify(req));
-  return path;
-}
-
 /** Progress as JSON lines on stdout (read by {@link processDelegate}). */
 class JsonLineProgress implements ProgressSink {
   private last = 0;
@@ -114,11 +109,10 @@ export async function runStageWorker(
   id: string,
   requestFile: string,
   app: App,
-  opts: { watchParent?: boolean } = {},
+  opts: { watchParent?: boolean; key?: string } = {},
 ): Promise<number> {
-  const req: RunRequest = JSON.parse(await Deno.readTextFile(requestFile));
+  const req = await readRequestFile(requestFile);
   const { plan } = await buildPlan(req, app);
-  const { Cache } = await import("../pipeline/mod.ts");
   const ac = new AbortController();
   // Ctrl-C (from the driver) and SIGTERM (Slurm's time-limit warning, `kill`): stop cleanly, so
   // a training writes its checkpoint.
@@ -143,6 +137,7 @@ export async function runStageWorker(
     stageEnv: { dataRoot: req.dataRoot, cacheDir: req.cacheDir },
     progress: new JsonLineProgress(),
     signal: ac.signal,
+    expectKeys: opts.key ? new Map([[id, opts.key]]) : undefined,
   });
   const r = summary.results.get(id);
   if (!r || (r.status !== "ran" && r.status !== "cached")) {

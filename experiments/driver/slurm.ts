@@ -16,12 +16,12 @@
  * @module
  */
 import { basename, join, resolve } from "node:path";
-import { Cache, type Instance, type Plan, type RunSummary } from "../pipeline/mod.ts";
-import type { DelegatedJob } from "../pipeline/runner.ts";
-import type { Executor, SlurmOptions } from "../pipeline/executor.ts";
-import type { RunRequest } from "./orchestrate.ts";
+import { Cache, type Instance, type Plan, type RunSummary } from "../../pipeline/mod.ts";
+import type { DelegatedJob } from "../../pipeline/runner.ts";
+import type { Executor, SlurmOptions } from "../../pipeline/executor.ts";
+import type { RunRequest } from "./request.ts";
 
-const PROJECT_ROOT = resolve(new URL("..", import.meta.url).pathname);
+const PROJECT_ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const MAIN = join(PROJECT_ROOT, "cli", "main.ts");
 
 /** Task states after which a task never runs again. */
@@ -46,7 +46,7 @@ export interface BatchSpec {
   name: string;
   /** Number of array tasks. */
   count: number;
-  /** One instance id per line; line `i + 1` is array task `i`. */
+  /** `<expected cache key>\t<instance id>` per line; line `i + 1` is array task `i`. */
   indexFile: string;
   requestFile: string;
   /** Where `%A_%a.log` files go. */
@@ -93,12 +93,15 @@ export function batchScript(b: BatchSpec): string {
     "set -euo pipefail",
     "export NO_COLOR=1",
     `index=${shq(b.indexFile)}`,
-    'id=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$index")',
-    '[ -n "$id" ] || { echo "lrtl: no instance for array task $SLURM_ARRAY_TASK_ID in $index" >&2; exit 2; }',
+    // Line i + 1 is task i: "<expected cache key>\t<instance id>"; the worker checks the key.
+    'line=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$index")',
+    '[ -n "$line" ] || { echo "lrtl: no instance for array task $SLURM_ARRAY_TASK_ID in $index" >&2; exit 2; }',
+    "key=${line%%$'\\t'*}",
+    "id=${line#*$'\\t'}",
     'echo "lrtl: $id on $(hostname) as ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}" >&2',
     `exec ${shq(Deno.execPath())} run -A --v8-flags=--max-old-space-size=16384 ${
       shq(MAIN)
-    } run-stage "$id" --request ${shq(b.requestFile)}`,
+    } run-stage "$id" --request ${shq(b.requestFile)} --key "$key"`,
     "",
   );
   return lines.join("\n");
@@ -297,7 +300,10 @@ export async function slurmExecutor(o: SlurmExecutorOptions): Promise<Executor> 
     const indexFile = join(dir, `${stamp}-b${n}.ids`);
     const scriptFile = join(dir, `${stamp}-b${n}.sh`);
     const stages = [...new Set(batch.map((b) => b.inst.stage.name))].join("+");
-    await Deno.writeTextFile(indexFile, batch.map((b) => b.inst.id).join("\n") + "\n");
+    await Deno.writeTextFile(
+      indexFile,
+      batch.map((b) => `${b.job.key}\t${b.inst.id}`).join("\n") + "\n",
+    );
     await Deno.writeTextFile(
       scriptFile,
       batchScript({
