@@ -56,7 +56,7 @@ Deno.test("findings are decided by the run's own numbers, both ways", async () =
   assertEquals(verdict(/learning-free floor \(davis2016/), true);
   assertEquals(
     f.find((x) => /learning-free floor \(synthetic/.test(x.claim))?.evidence,
-    "Lf only (GWM-style) 30.0 does not, Lf+Lt+Lr (ours) 40.0 beats it",
+    "Lf+Lt+Lr (ours) 40.0 beats it, Lf only (GWM-style) 30.0 does not",
   );
   const notes = findingNotes(f);
   assertEquals(

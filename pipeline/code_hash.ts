@@ -114,7 +114,9 @@ class Closure {
   async of(root: string, stageName: string): Promise<CodeIdentity> {
     const m = await this.#parse(root);
     const nameRe = new RegExp(`\\bname:\\s*["']${stageName.replace(/[-]/g, "\\-")}["']`);
-    const own = m.chunks.findIndex((c) => /\bdefineStage\s*\(/.test(c.text) && nameRe.test(c.text));
+    const own = m.chunks.findIndex((c) =>
+      /\bdefineStage\s*(<[^>]*>)?\s*\(/.test(c.text) && nameRe.test(c.text)
+    );
     if (own >= 0) await this.#include(root, own);
     else await this.#request(root, "*"); // declared elsewhere than at top level: the whole file
     const base = dirname(dirname(root));
