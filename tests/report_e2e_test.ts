@@ -42,9 +42,13 @@ Deno.test({
     const screenshotPath = `${outRoot}screenshot.png`;
     const check = await checkPageInBrowser(r.htmlPath, { chromium: chromium!, screenshotPath });
     assert.deepEqual(check.errors, [], `browser errors: ${check.errors.join("\n")}`);
-    // 11 table charts (12 registered, sweep_context has no rows) + loss curves + 1 figure.
+    // Every <img> of the page was rendered by the browser: 11 table charts (12 registered,
+    // sweep_context has no rows), the main table's per-sequence J, loss curves, J during
+    // training and 1 figure.
     const imgs = check.elements.filter((e) => e.tag === "img");
-    assert.equal(imgs.length, 13, `images: ${JSON.stringify(check.elements)}`);
+    const html = await Deno.readTextFile(r.htmlPath);
+    assert.equal(imgs.length, (html.match(/<img\b/g) ?? []).length, "every image rendered");
+    assert.equal(imgs.length, 15, `images: ${JSON.stringify(check.elements)}`);
     for (const e of check.elements) {
       assert.ok(e.width > 10 && e.height > 10, `"${e.name}" rendered at ${e.width}×${e.height}`);
       assert.ok(e.decoded, `"${e.name}" did not decode`);
