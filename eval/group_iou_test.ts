@@ -98,6 +98,11 @@ Deno.test("groupIous: rejects a grouping of the wrong length", () => {
 });
 
 const davis = join(sharedDataRoot(), "davis2016");
+if (!existsSync(davis)) {
+  console.log(
+    `SKIP eval/group_iou_test.ts (real DAVIS frames): ${davis} not found (set LRTL_SHARED_DATA or put ../shared beside the repository)`,
+  );
+}
 
 Deno.test({
   name: "frameScores: identical J to the reference protocol on real DAVIS frames",

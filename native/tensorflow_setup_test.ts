@@ -38,6 +38,11 @@ Deno.test("tensorflow setup: no usable source → one line saying why and how, n
 });
 
 const built = tensorflowStatus("cpu");
+if (!built.built) {
+  console.log(
+    `SKIP native/tensorflow_setup_test.ts (second call): the tensorflow backend is not built (${built.reason})`,
+  );
+}
 Deno.test({
   name: "tensorflow setup: once built, a second call does nothing and takes well under a second",
   ignore: !built.built,

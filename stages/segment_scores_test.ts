@@ -19,6 +19,11 @@ import { scoreSequence } from "./_segment_scores.ts";
 import { datasetJ } from "./scoring.ts";
 
 const davis = join(sharedDataRoot(), "davis2016");
+if (!existsSync(davis)) {
+  console.log(
+    `SKIP stages/segment_scores_test.ts (real DAVIS frames): ${davis} not found (set LRTL_SHARED_DATA or put ../shared beside the repository)`,
+  );
+}
 
 Deno.test({
   name: "scoreSequence: the same J as the reference protocol on a real DAVIS sample",

@@ -4,6 +4,23 @@
  * @module
  */
 
+/** (c, w, b, t2, n, k, basis, coef, mp, active, scale, threads, out) of lt_grad_w and lt_grad_c. */
+const GRAD_PARAMS = [
+  "buffer",
+  "buffer",
+  "i32",
+  "i32",
+  "i32",
+  "i32",
+  "buffer",
+  "buffer",
+  "i32",
+  "buffer",
+  "f64",
+  "i32",
+  "buffer",
+] as const;
+
 const SYMBOLS = {
   lt_shim_version: { parameters: [], result: "i32" },
   lt_grams: {
@@ -29,39 +46,11 @@ const SYMBOLS = {
     result: "void",
   },
   lt_grad_w: {
-    parameters: [
-      "buffer",
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "i32",
-      "buffer",
-      "f64",
-      "i32",
-      "buffer",
-    ],
+    parameters: GRAD_PARAMS,
     result: "void",
   },
   lt_grad_c: {
-    parameters: [
-      "buffer",
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "i32",
-      "buffer",
-      "f64",
-      "i32",
-      "buffer",
-    ],
+    parameters: GRAD_PARAMS,
     result: "void",
   },
 } as const;
