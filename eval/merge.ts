@@ -9,7 +9,7 @@
  */
 import type { FlowField } from "../motion/types.ts";
 import type { LabelImage, RgbImage } from "../video/types.ts";
-import { resizeBilinear } from "../learn/train/resize.ts";
+import { resizeBilinear, resizeImage } from "../learn/train/resize.ts";
 import { jaccard } from "./metrics.ts";
 
 /** A soft mask stack of one frame. */
@@ -74,7 +74,7 @@ function affinityFromDistances(d: Float64Array, k: number): Float64Array {
 /** Resize a flow field to `[h, w]`, rescaling its vectors. */
 function flowAt(flow: FlowField, h: number, w: number): Float32Array {
   if (flow.width === w && flow.height === h) return flow.uv;
-  return resizeBilinear(flow.uv, flow.height, flow.width, 2, h, w, [
+  return resizeImage(flow.uv, flow.height, flow.width, 2, h, w, [
     w / flow.width,
     h / flow.height,
   ]);
@@ -220,7 +220,7 @@ export function colourAffinity(masks: MaskStack, frame: RgbImage): Float64Array 
   const { width: w, height: h, k } = masks;
   const rgb = frame.width === w && frame.height === h
     ? frame.data
-    : resizeBilinear(frame.data, frame.height, frame.width, 3, h, w);
+    : resizeImage(frame.data, frame.height, frame.width, 3, h, w);
   const sum = new Float64Array(k * 3);
   const mass = new Float64Array(k);
   for (let i = 0; i < h * w; i++) {

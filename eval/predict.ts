@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { RgbImage } from "../video/types.ts";
 import type { Segmenter } from "../learn/net/types.ts";
-import { resizeBilinear } from "../learn/train/resize.ts";
+import { resizeImage } from "../learn/train/resize.ts";
 import type { MaskStack } from "./merge.ts";
 
 /** Options of {@link predictMasks}. */
@@ -39,7 +39,7 @@ export async function predictMasks(
       }
       const px = f.width === W && f.height === H
         ? f.data
-        : resizeBilinear(f.data, f.height, f.width, 3, H, W);
+        : resizeImage(f.data, f.height, f.width, 3, H, W);
       const o = i * H * W * 3;
       for (let j = 0; j < H * W * 3; j++) buf[o + j] = px[j] / 255;
     });

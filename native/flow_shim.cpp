@@ -33,7 +33,7 @@ extern "C" {
 
 const char* flow_last_error() { return g_error.c_str(); }
 
-int flow_shim_version() { return 1; }
+int flow_shim_version() { return 2; }
 
 int flow_has_tvl1() {
 #ifdef FLOW_SHIM_TVL1
@@ -53,11 +53,15 @@ static void copy_flow(const cv::Mat& flow, float* out, int w, int h) {
   flow.copyTo(dst);
 }
 
-int flow_dis(const uint8_t* a, const uint8_t* b, int w, int h, int preset, float* out) {
+// finest_scale < 0 keeps the preset's finest pyramid level (medium: 1, i.e. half resolution);
+// 0 estimates at the input's full resolution.
+int flow_dis(const uint8_t* a, const uint8_t* b, int w, int h, int preset, int finest_scale,
+             float* out) {
   return guarded([&] {
     cv::Mat ma(h, w, CV_8UC1, const_cast<uint8_t*>(a));
     cv::Mat mb(h, w, CV_8UC1, const_cast<uint8_t*>(b));
     cv::Ptr<cv::DISOpticalFlow> dis = cv::DISOpticalFlow::create(preset);
+    if (finest_scale >= 0) dis->setFinestScale(finest_scale);
     cv::Mat flow(h, w, CV_32FC2, out);
     dis->calc(ma, mb, flow);
     if (flow.data != reinterpret_cast<uchar*>(out)) copy_flow(flow, out, w, h);

@@ -61,7 +61,7 @@ export const flow = defineStage<PipelineParams>({
   description: "forward/backward optical flow for each gap",
   module: import.meta.url,
   scope: "sequence",
-  params: ["flow.estimator", "flow.gaps"],
+  params: ["flow.estimator", "flow.gaps", "flow.disFinestScale"],
   inputs: ["frames", "synthesize"],
   applies: (s) => isVideoDataset(s.dataset),
   // The estimator actually used enters the key (DIS may fall back to Farneback on this machine).
@@ -96,7 +96,9 @@ export const flow = defineStage<PipelineParams>({
         }
       }
     } else {
-      const est = await createFlowEstimator(name);
+      const est = await createFlowEstimator(name, {
+        finestScale: ctx.param("flow.disFinestScale"),
+      });
       try {
         const all = await computeSequenceFlow(est, frames, {
           gaps,

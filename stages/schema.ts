@@ -39,6 +39,11 @@ export const SCHEMA = {
       "optical-flow estimator (falls back to farneback if DIS is not built)",
     ),
     gaps: p.ints([1, 2], "frame gaps of forward/backward flow (each ≥ 1)"),
+    disFinestScale: p.int(-1, {
+      min: -1,
+      doc: "DIS: finest pyramid level patches are matched at (0 = the working frames' own " +
+        "resolution, 1 = half; -1 = the preset's, medium: 1)",
+    }),
   },
   tracks: {
     tracker: p.str("flow-chain", TRACKERS, "point tracker"),

@@ -43,6 +43,13 @@ export const LOSS_PARAMS = {
     min: 0,
     doc: "Lt is rescaled as if this many tracks were used (σ ∝ √N; the paper's 70 000); 0 = raw N",
   }),
+  flowResolution: p.str(
+    "flow",
+    ["flow", "network"],
+    "resolution of Lf: the flow's own (masks upsampled bilinearly, as the paper) or the " +
+      "network's (flow area-averaged down, vectors rescaled; the CPU reference run's choice, " +
+      "several times cheaper at 128×224 from 427×240 flow)",
+  ),
   flowClip: p.num(20, {
     above: 0,
     doc: "flow clip (px of the 854×480 frame, the units of Lf)",

@@ -13,7 +13,7 @@
 import type { RgbImage } from "../../video/types.ts";
 import type { FlowField, Tracks } from "../../motion/types.ts";
 import type { Rng } from "../net/rng.ts";
-import { resizeBilinear } from "./resize.ts";
+import { resizeImage } from "./resize.ts";
 import { paperScale } from "../losses/units.ts";
 import type { ResolvedTrainConfig } from "./config.ts";
 
@@ -107,7 +107,7 @@ export function prepareSequences(
       }
       const scaled = width === netWidth && height === netHeight
         ? Float32Array.from(f.data)
-        : resizeBilinear(f.data, height, width, 3, netHeight, netWidth);
+        : resizeImage(f.data, height, width, 3, netHeight, netWidth);
       for (let k = 0; k < scaled.length; k++) scaled[k] /= 255;
       return scaled;
     });
@@ -215,6 +215,16 @@ function groupStarts(seqs: PreparedSequence[], gaps: readonly number[], offset: 
   return total;
 }
 
+/** Resolution Lf is computed at (`loss.flowResolution`): the flow's own or the network's. */
+export function lfResolution(
+  seq: { width: number; height: number },
+  cfg: ResolvedTrainConfig,
+): { width: number; height: number } {
+  return cfg.loss.flowResolution === "network"
+    ? { width: cfg.net.inputWidth, height: cfg.net.inputHeight }
+    : { width: seq.width, height: seq.height };
+}
+
 /**
  * Build one batch. Randomness (group choice, flip, track sampling) comes from `rng` only, so a
  * saved RNG state reproduces the batch.
@@ -223,7 +233,7 @@ export async function buildBatch(
   seqs: PreparedSequence[],
   cfg: ResolvedTrainConfig,
   rng: Rng,
-  flowSize: { width: number; height: number } = seqs[0],
+  flowSize: { width: number; height: number } = lfResolution(seqs[0], cfg),
 ): Promise<Batch> {
   const G = cfg.train.groups;
   const B = 4 * G;
@@ -301,7 +311,7 @@ export async function buildBatch(
           throw new RangeError(`train: ${seq.name} flow of frame ${t} has a wrong buffer size`);
         }
         // vectors in pixels of the 854×480 frame, whatever the flow's own resolution
-        const scaled = resizeBilinear(
+        const scaled = resizeImage(
           fl.uv,
           fl.height,
           fl.width,

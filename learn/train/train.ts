@@ -192,7 +192,8 @@ export async function trainStep(
     const masks = net.forward(x, { training: true });
     const terms: tf.Scalar[] = [];
     if (flow) {
-      // masks upsampled to the flow's resolution; flow and clip in 854×480-frame pixels
+      // at the resolution of batch.flow (masks upsampled when it is larger: loss.flowResolution);
+      // flow and clip in 854×480-frame pixels
       const lf = flowLoss(masks, flow as tf.Tensor4D, { clip: cfg.loss.flowClip });
       kept.flow = tf.keep(lf);
       terms.push(tf.mul(lf, cfg.loss.lambdaFlow));

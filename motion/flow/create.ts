@@ -13,6 +13,8 @@ import { tryLoadFlowShim } from "./native_shim.ts";
 export interface FlowEstimatorOptions {
   /** DIS preset (default medium). */
   preset?: DisPreset;
+  /** DIS finest pyramid level (0 = full resolution; default: the preset's). */
+  finestScale?: number;
   /** Farneback parameters (OpenCV.js and native). */
   farneback?: FarnebackOptions;
   /** Required for `gt`: the exact flow from frame `from` to frame `to`. */
@@ -32,7 +34,7 @@ export async function createFlowEstimator(
     case "farneback":
       return await FarnebackFlow.create(opts.farneback);
     case "dis":
-      return new DisFlow({ preset: opts.preset });
+      return new DisFlow({ preset: opts.preset, finestScale: opts.finestScale });
     case "farneback-native":
       return new NativeFarnebackFlow(opts.farneback);
     case "tvl1":

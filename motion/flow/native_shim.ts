@@ -9,7 +9,7 @@ const SYMBOLS = {
   flow_has_tvl1: { parameters: [], result: "i32" },
   flow_set_threads: { parameters: ["i32"], result: "void" },
   flow_dis: {
-    parameters: ["buffer", "buffer", "i32", "i32", "i32", "buffer"],
+    parameters: ["buffer", "buffer", "i32", "i32", "i32", "i32", "buffer"],
     result: "i32",
   },
   flow_farneback: {
@@ -75,7 +75,7 @@ export function tryLoadFlowShim(): { shim: FlowShim } | { error: string } {
   const path = flowShimPath();
   try {
     const lib = Deno.dlopen(path, SYMBOLS);
-    if (lib.symbols.flow_shim_version() !== 1) {
+    if (lib.symbols.flow_shim_version() !== 2) {
       lib.close();
       cached = { error: `native flow shim "${path}" has an unexpected version; rebuild it` };
     } else {
