@@ -15,6 +15,8 @@ export interface ExperimentRun {
   seed?: number;
   /** Show the qualitative figures its stage writes in the report (default false). */
   figures?: boolean;
+  /** Only on these of the experiment's datasets (default: all it covers); a CPU-budget cut. */
+  datasets?: readonly string[];
 }
 
 import type { TableSpec } from "../reports/tables.ts";

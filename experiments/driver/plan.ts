@@ -13,7 +13,7 @@ import {
   resolveParams,
   StageRegistry,
 } from "../../pipeline/mod.ts";
-import { CHECKS, PROFILES, SCHEMA } from "../../stages/params.ts";
+import { CHECKS, DATASET_PROFILES, PROFILES, SCHEMA } from "../../stages/params.ts";
 import type { DatasetSelector, Experiment } from "../experiment.ts";
 import { EXPERIMENTS, SWEEP_TABLE } from "../tables.ts";
 import { type BackendName, resolveBackend } from "../../learn/backend_choice.ts";
@@ -59,6 +59,12 @@ function profileLayer(profile: string): OverrideLayer {
     throw new Error(`Unknown profile "${profile}"; available: ${Object.keys(PROFILES).join(", ")}`);
   }
   return { origin: `profile ${profile}`, values };
+}
+
+/** The profile's layer for one dataset (stages/params.ts DATASET_PROFILES), if it has one. */
+function datasetLayer(profile: string, dataset: string): OverrideLayer | null {
+  const values = DATASET_PROFILES[profile]?.[dataset];
+  return values ? { origin: `profile ${profile}, dataset ${dataset}`, values } : null;
 }
 
 /** The params of a request before any experiment's overrides. */
@@ -169,6 +175,32 @@ export async function buildPlan(
     for (const d of ds) covered.add(d.name);
     return req.datasets ? ds.filter((d) => req.datasets!.includes(d.name)) : ds;
   };
+  /**
+   * Adds `stage` over the datasets `selector` picks, each dataset with its profile layer between
+   * the profile and the request's layers; `after` are the layers above the request's (an
+   * experiment run, a sweep point), `origin` names the last of them in errors.
+   */
+  const addOver = async (
+    stage: string,
+    selector: DatasetSelector,
+    after: OverrideLayer[],
+    origin: string,
+    only?: readonly string[],
+  ): Promise<string[]> => {
+    const layers = (d: string | null) => [
+      profileLayer(req.profile),
+      ...(d && datasetLayer(req.profile, d) ? [datasetLayer(req.profile, d)!] : []),
+      ...req.layers,
+      ...after,
+    ];
+    const datasets = (await select(selector, resolveChecked(layers(null), origin)))
+      .filter((d) => !only || only.includes(d.name));
+    const ids: string[] = [];
+    for (const d of datasets) {
+      ids.push(...plan.add(stage, resolveChecked(layers(d.name), origin), [d]));
+    }
+    return ids;
+  };
   const addRows = (ids: string[], row: RowLabel) => {
     for (const id of ids) labels.set(id, [...(labels.get(id) ?? []), row]);
   };
@@ -186,11 +218,8 @@ export async function buildPlan(
     if (target.kind === "stage") {
       if (points.length) {
         for (const point of points) {
-          const params = resolveChecked(
-            [profileLayer(req.profile), ...req.layers, sweepLayer(point)],
-            `--sweep point ${pointLabel(point)}`,
-          );
-          addRows(plan.add(target.stage, params, await select("videos", params)), {
+          const layer = sweepLayer(point);
+          addRows(await addOver(target.stage, "videos", [layer], layer.origin), {
             experiment: SWEEP_TABLE,
             table: SWEEP_TABLE,
             label: pointLabel(point),
@@ -200,7 +229,7 @@ export async function buildPlan(
         continue;
       }
       // A bare stage's metrics are kept under its own name (table = stage).
-      addRows(plan.add(target.stage, base, await select("videos", base)), {
+      addRows(await addOver(target.stage, "videos", [], "the command line"), {
         experiment: target.stage,
         table: target.stage,
         label: "",
@@ -217,10 +246,8 @@ export async function buildPlan(
       };
       // With --sweep, every run of the experiment at every point, in the sweep's own table.
       for (const point of points.length ? points : [null]) {
-        const layers = [profileLayer(req.profile), ...req.layers, runLayer];
-        if (point) layers.push(sweepLayer(point));
-        const params = resolveChecked(layers, point ? sweepLayer(point).origin : runLayer.origin);
-        const ids = plan.add(e.stage, params, await select(e.datasets, params));
+        const after = point ? [runLayer, sweepLayer(point)] : [runLayer];
+        const ids = await addOver(e.stage, e.datasets, after, after.at(-1)!.origin, run.datasets);
         addRows(
           ids,
           point
