@@ -343,25 +343,20 @@ export function buildCli(): Command {
   });
 
   program.command("run-stage")
-    .argument("<id>", "stage instance id, e.g. train/synthetic[loss.rank=3]")
-    .requiredOption("--request <file>", "the run request written by the driver")
-    .option(
-      "--key <key>",
-      "the cache key the driver expects for the instance: a worker that computes another fails",
-    )
+    .requiredOption("--task <file>", "the instance's task, written by the driver")
     .description(
-      "Run one stage instance against the shared cache (what --jobs workers and cluster jobs execute).",
+      "Run one stage instance against the shared cache (what --jobs workers and cluster jobs execute): the task file holds its stage, params, input artifacts and the cache key the driver expects; a worker that computes another key fails.",
     )
     .addHelpText(
       "after",
-      "\nExample (normally started by `lrtl run --jobs 2`):\n  lrtl run-stage 'train/synthetic' --request .lrtl/cache/tmp/request.json --key <sha256>\n",
+      "\nExample (normally started by `lrtl run --jobs 2`):\n  lrtl run-stage --task .lrtl/cache/tmp/task-1234-abcd.json\n",
     )
     .addOption(
       new Option("--watch-parent", "stop when stdin (a pipe from the driver) ends").hideHelp(),
     )
-    .action(async (id: string, o: { request: string; key?: string; watchParent?: boolean }) => {
+    .action(async (o: { task: string; watchParent?: boolean }) => {
       const { runStageWorker } = await import("../experiments/driver/mod.ts");
-      const code = await runStageWorker(id, o.request, await loadApp(), o);
+      const code = await runStageWorker(o.task, await loadApp(), o);
       // The pending read of stdin would keep the process alive.
       if (o.watchParent) Deno.exit(code);
       Deno.exitCode = code;

@@ -16,3 +16,5 @@ export * from "./store.ts";
 export { canonicalJson, sha256, sha256File } from "./hash.ts";
 export { resetCodeHashes, stageCode } from "./code_hash.ts";
 export type { CodeIdentity, SourceReader, StageCodeRef } from "./code_hash.ts";
+export * from "./task.ts";
+export * from "./worker.ts";

@@ -11,8 +11,9 @@ import type { Instance, Plan } from "./graph.ts";
 import { cacheKey } from "./key.ts";
 import type { Params } from "./params.ts";
 import type { ProgressSink } from "./progress.ts";
-import type { ArtifactRef, MetricRow, StageContext } from "./stage.ts";
+import type { ArtifactRef, MetricRow, Scope, StageContext } from "./stage.ts";
 import type { ResultsWriter } from "./store.ts";
+import { type InstanceTask, instanceTask } from "./task.ts";
 
 /** Why an instance runs or does not. */
 export type Reason =
@@ -96,6 +97,11 @@ export interface RunOptions {
    * will not find.
    */
   expectKeys?: ReadonlyMap<string, string>;
+  /**
+   * Results of upstream instances that are not in the plan, already in the cache (a worker's
+   * task brings its inputs so): the plan's instances read them as finished inputs.
+   */
+  given?: readonly (InstanceResult & { scope: Scope })[];
   /** Called as each instance finishes (ran or cached), in completion order. */
   onResult?: (inst: Instance, r: InstanceResult) => Promise<void> | void;
 }
@@ -103,6 +109,8 @@ export interface RunOptions {
 /** What a delegate gets besides the instance. */
 export interface DelegatedJob {
   key: string;
+  /** What a worker process needs to run the instance alone (inputs, params, key). */
+  task: InstanceTask;
   progress(done: number, total: number, note?: string): void;
   log(message: string): void;
   signal?: AbortSignal;
@@ -118,9 +126,8 @@ export interface RunSummary {
 }
 
 /** `stage/dataset/sequence` of an upstream instance: how reasons and keys name an input. */
-function inputLabel(plan: Plan, id: string): string {
-  const up = plan.instances.get(id)!;
-  return [up.stage.name, up.scope.dataset, up.scope.sequence].filter(Boolean).join("/");
+function inputLabel(up: { stage: string; scope: Scope }): string {
+  return [up.stage, up.scope.dataset, up.scope.sequence].filter(Boolean).join("/");
 }
 
 /** Why an instance whose artifact is absent must run, comparing with its last record. */
@@ -165,6 +172,13 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
   const { cache, progress } = opts;
   const jobs = Math.max(1, opts.jobs ?? 1);
   const results = new Map<string, InstanceResult>();
+  const given = new Map((opts.given ?? []).map((g) => [g.id, g]));
+  for (const g of given.values()) results.set(g.id, g);
+  /** Stage name and scope of an upstream instance, in the plan or given. */
+  const upstreamOf = (id: string): { stage: string; scope: Scope } => {
+    const up = plan.instances.get(id);
+    return up ? { stage: up.stage.name, scope: up.scope } : given.get(id)!;
+  };
   const instances = plan.ordered();
   const pending = new Map(instances.map((i) => [i.id, i]));
   const running = new Map<string, Promise<void>>();
@@ -208,7 +222,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     const inputs: Record<string, string> = {};
     const staleUp = upstream.find((id) => results.get(id)!.status === "stale");
     for (const id of upstream) {
-      inputs[inputLabel(plan, id)] = results.get(id)!.hash ?? "";
+      inputs[inputLabel(upstreamOf(id))] = results.get(id)!.hash ?? "";
     }
     if (inst.stage.fingerprint) {
       inputs["source"] = await inst.stage.fingerprint(inst.scope, inst.params, opts.stageEnv ?? {});
@@ -269,7 +283,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     const reason: Reason = forced
       ? { kind: "forced" }
       : staleUp
-      ? { kind: "input stale", input: inputLabel(plan, staleUp) }
+      ? { kind: "input stale", input: inputLabel(upstreamOf(staleUp)) }
       : explain(rec, code, inst.ownParams, inputs, opts.env, check);
     if (opts.dryRun) {
       await finish(inst, {
@@ -324,8 +338,16 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     };
     if (opts.delegate && inst.stage.cost === "heavy") {
       try {
+        const task = instanceTask(
+          inst,
+          key,
+          (id) => ({ ...results.get(id)!, scope: upstreamOf(id).scope }),
+          cache.root,
+          opts.stageEnv ?? {},
+        );
         await opts.delegate(inst, {
           key,
+          task,
           progress: (d, t, note) => progress.stageProgress(inst.id, d, t, note),
           log: (m) => progress.log(`${inst.id}: ${m}`),
           signal: opts.signal,
@@ -357,9 +379,8 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
       const metrics: MetricRow[] = [];
       const curves: CurvePoint[] = [];
       const ref = (id: string): ArtifactRef => {
-        const up = plan.instances.get(id)!;
         const r = results.get(id)!;
-        return { id, stage: up.stage.name, scope: up.scope, dir: r.dir!, hash: r.hash! };
+        return { id, ...upstreamOf(id), dir: r.dir!, hash: r.hash! };
       };
       const ctx: StageContext = {
         id: inst.id,
@@ -436,6 +457,7 @@ export async function executePlan(plan: Plan, opts: RunOptions): Promise<RunSumm
     await Promise.race(running.values());
   }
   progress.stop();
+  for (const id of given.keys()) results.delete(id);
   const count = (s: InstanceResult["status"]) =>
     [...results.values()].filter((r) => r.status === s).length;
   return {

@@ -391,3 +391,34 @@ Deno.test("verify: a same-size corruption with the mtime restored is found by lr
   assert(/Verified 3 cached artifact\(s\) in full: all intact/.test(clean.text), clean.text);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("engine: `lrtl run-stage` with a tampered key fails loudly, naming both keys", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lrtl-engine-" });
+  const { baseParams } = await import("../experiments/driver/mod.ts");
+  const cacheDir = join(dir, "cache");
+  const sent = "f".repeat(64);
+  const taskFile = join(dir, "task.json");
+  await Deno.writeTextFile(
+    taskFile,
+    JSON.stringify({
+      id: "synthesize/synthetic",
+      stage: "synthesize",
+      scope: { dataset: "synthetic" },
+      params: baseParams({ profile: "smoke", layers: [] }),
+      inputs: {},
+      key: sent,
+      cacheDir,
+      stageEnv: { dataRoot: join(dir, "data"), cacheDir },
+    }),
+  );
+  const r = await lrtl(["run-stage", "--task", taskFile]);
+  assertEquals(r.code, 1, r.text);
+  assert(
+    new RegExp(
+      `synthesize/synthetic: this process computes the cache key [0-9a-f]{64}, the driver sent ${sent}`,
+    ).test(r.text),
+    r.text,
+  );
+  assert(!(await Deno.stat(join(cacheDir, "objects", "ff")).then(() => true, () => false)));
+  await Deno.remove(dir, { recursive: true });
+});

@@ -87,12 +87,11 @@ Deno.test("slurm: batch scripts ask for SIGTERM before the time limit and exec l
     name: "train",
     count: 2,
     indexFile: "/c/ids",
-    requestFile: "/c/req.json",
     logDir: "/c/slurm",
     slurm: { time: "01:00:00" },
   });
   assert(/^#SBATCH --signal=B:TERM@\d+$/m.test(script), script);
-  assert(/^exec .* run-stage "\$id"/m.test(script), script);
+  assert(/^exec .* run-stage --task "\$task"/m.test(script), script);
 });
 
 Deno.test("e2e: with --jobs 2, workers of a killed driver stop (with a checkpoint) instead of training on", async () => {

@@ -147,13 +147,25 @@ Deno.test({
         windowMs: 100,
         pollMs: 500,
       });
-      // An instance the worker's plan does not have: `lrtl run-stage` exits 1 in both attempts.
+      // An instance of a stage the worker does not have: `lrtl run-stage` exits 1 in both
+      // attempts.
       const inst = { id: "no_such_stage/synthetic", stage: { name: "no_such_stage" } };
+      const key = "0".repeat(64);
       let error: Error | null = null;
       try {
         // deno-lint-ignore no-explicit-any
         await executor.delegate!(inst as any, {
-          key: "0".repeat(64),
+          key,
+          task: {
+            id: inst.id,
+            stage: inst.stage.name,
+            scope: { dataset: "synthetic" },
+            params: {},
+            inputs: {},
+            key,
+            cacheDir: join(dir, "cache"),
+            stageEnv: {},
+          },
           progress: () => {},
           log: () => {},
         });
@@ -167,7 +179,7 @@ Deno.test({
         error.message,
       );
       assert(
-        error.message.includes('Unknown stage instance "no_such_stage/synthetic"'),
+        error.message.includes('Unknown stage "no_such_stage" in the task of instance'),
         error.message,
       );
       assertEquals(lines.filter((l) => l.includes("resubmitting")).length, 1, lines.join("\n"));

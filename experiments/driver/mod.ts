@@ -5,7 +5,6 @@
  * @module
  */
 export type { App, DatasetDiscovery, RunRequest, SweepAxis } from "./request.ts";
-export { readRequestFile, writeRequestFile } from "./request.ts";
 export {
   baseParams,
   buildPlan,

@@ -1,9 +1,8 @@
 /**
- * What a run is asked to do, and what it needs from the app: the request `lrtl run` builds (and
- * writes to a file for worker processes), the app's stages and dataset discovery.
+ * What a run is asked to do, and what it needs from the app: the request `lrtl run` builds, the
+ * app's stages and dataset discovery.
  * @module
  */
-import { join } from "node:path";
 import type { OverrideLayer, Params, PlanDataset, StageDef } from "../../pipeline/mod.ts";
 import type { ExecutorKind, SlurmOptions } from "../../pipeline/executor.ts";
 import type { DatasetSelector } from "../experiment.ts";
@@ -56,16 +55,4 @@ export interface App {
 export interface SweepAxis {
   key: string;
   values: unknown[];
-}
-
-/** Writes the request for workers; returns the file path. */
-export async function writeRequestFile(req: RunRequest, cacheDir: string): Promise<string> {
-  const path = join(cacheDir, "tmp", `request-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.json`);
-  await Deno.writeTextFile(path, JSON.stringify(req));
-  return path;
-}
-
-/** Reads a request file {@link writeRequestFile} wrote. */
-export async function readRequestFile(path: string): Promise<RunRequest> {
-  return JSON.parse(await Deno.readTextFile(path));
 }

@@ -23,7 +23,7 @@ import { type Executor, localExecutor } from "../../pipeline/executor.ts";
 import { processDelegate } from "./local.ts";
 import { slurmDryRun, slurmExecutor } from "./slurm.ts";
 import { buildPlan, withResolvedBackend } from "./plan.ts";
-import { type App, type RunRequest, writeRequestFile } from "./request.ts";
+import type { App, RunRequest } from "./request.ts";
 
 async function git(args: string[]): Promise<string> {
   try {
@@ -40,12 +40,10 @@ async function createExecutor(req: RunRequest, log: (line: string) => void): Pro
   if (req.executor === "slurm") return await slurmExecutor({ req, slurm: req.slurm ?? {}, log });
   if (req.jobs <= 1) return localExecutor(1);
   // With --jobs > 1, heavy instances run in worker processes so that they use several cores.
-  const requestFile = await writeRequestFile(req, req.cacheDir);
   const cores = navigator.hardwareConcurrency ?? 1;
   return localExecutor(
     req.jobs,
-    processDelegate(requestFile, Math.max(1, Math.floor(cores / req.jobs))),
-    () => Deno.remove(requestFile).catch(() => {}),
+    processDelegate(join(req.cacheDir, "tmp"), Math.max(1, Math.floor(cores / req.jobs))),
   );
 }
 

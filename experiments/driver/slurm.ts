@@ -3,8 +3,8 @@
  *
  * The runner delegates an instance once all its inputs are in the cache; the executor collects
  * the instances delegated within a short window into one job array (`sbatch --array=0-N%M`),
- * whose task `i` runs `lrtl run-stage <id> --request <file>` for the `i`-th line of an index
- * file. So a sweep's points go out as one array, and each downstream instance (an `evaluate`
+ * whose task `i` runs `lrtl run-stage --task <file>` for the task file on the `i`-th line of an
+ * index file (each task carries its instance's params, input artifacts and expected cache key). So a sweep's points go out as one array, and each downstream instance (an `evaluate`
  * after its `train`) is submitted as soon as its own inputs are done — waves follow the graph
  * without `afterok` chains that one failed task would block for every dependent.
  *
@@ -46,9 +46,8 @@ export interface BatchSpec {
   name: string;
   /** Number of array tasks. */
   count: number;
-  /** `<expected cache key>\t<instance id>` per line; line `i + 1` is array task `i`. */
+  /** `<task file>\t<instance id>` per line; line `i + 1` is array task `i`. */
   indexFile: string;
-  requestFile: string;
   /** Where `%A_%a.log` files go. */
   logDir: string;
   slurm: SlurmOptions;
@@ -93,15 +92,15 @@ export function batchScript(b: BatchSpec): string {
     "set -euo pipefail",
     "export NO_COLOR=1",
     `index=${shq(b.indexFile)}`,
-    // Line i + 1 is task i: "<expected cache key>\t<instance id>"; the worker checks the key.
+    // Line i + 1 is task i: "<task file>\t<instance id>"; the task holds the expected key.
     'line=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$index")',
     '[ -n "$line" ] || { echo "lrtl: no instance for array task $SLURM_ARRAY_TASK_ID in $index" >&2; exit 2; }',
-    "key=${line%%$'\\t'*}",
+    "task=${line%%$'\\t'*}",
     "id=${line#*$'\\t'}",
     'echo "lrtl: $id on $(hostname) as ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}" >&2',
     `exec ${shq(Deno.execPath())} run -A --v8-flags=--max-old-space-size=16384 ${
       shq(MAIN)
-    } run-stage "$id" --request ${shq(b.requestFile)} --key "$key"`,
+    } run-stage --task "$task"`,
     "",
   );
   return lines.join("\n");
@@ -280,8 +279,6 @@ export async function slurmExecutor(o: SlurmExecutorOptions): Promise<Executor> 
   const stamp = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${
     crypto.randomUUID().slice(0, 6)
   }`;
-  // Written with the first submission: a run with nothing stale leaves no files behind.
-  const requestFile = join(dir, `${stamp}.request.json`);
   const cache = new Cache(o.req.cacheDir);
   const retries = o.slurm.retries ?? 1;
   const queue: Item[] = [];
@@ -296,21 +293,22 @@ export async function slurmExecutor(o: SlurmExecutorOptions): Promise<Executor> 
   const submit = async (batch: Item[]) => {
     const n = ++batches;
     await Deno.mkdir(dir, { recursive: true });
-    if (n === 1) await Deno.writeTextFile(requestFile, JSON.stringify(o.req));
     const indexFile = join(dir, `${stamp}-b${n}.ids`);
     const scriptFile = join(dir, `${stamp}-b${n}.sh`);
     const stages = [...new Set(batch.map((b) => b.inst.stage.name))].join("+");
-    await Deno.writeTextFile(
-      indexFile,
-      batch.map((b) => `${b.job.key}\t${b.inst.id}`).join("\n") + "\n",
-    );
+    const lines: string[] = [];
+    for (const [i, b] of batch.entries()) {
+      const taskFile = join(dir, `${stamp}-b${n}-${i}.task.json`);
+      await Deno.writeTextFile(taskFile, JSON.stringify(b.job.task));
+      lines.push(`${taskFile}\t${b.inst.id}`);
+    }
+    await Deno.writeTextFile(indexFile, lines.join("\n") + "\n");
     await Deno.writeTextFile(
       scriptFile,
       batchScript({
         name: stages,
         count: batch.length,
         indexFile,
-        requestFile,
         logDir: dir,
         slurm: o.slurm,
       }),
@@ -521,7 +519,6 @@ export function slurmDryRun(
         name: [...new Set(ids.map((id) => plan.instances.get(id)!.stage.name))].join("+"),
         count: ids.length,
         indexFile,
-        requestFile: join(dir, "<run>.request.json"),
         logDir: dir,
         slurm,
       }),
