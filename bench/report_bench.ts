@@ -52,7 +52,7 @@ export async function run(
 
   const dir = await Deno.makeTempDir({ prefix: "lrtl-report-bench-" });
   try {
-    await createFixtureStore(`${dir}/s.duckdb`, { figureDir: `${dir}/f` });
+    (await createFixtureStore({ path: `${dir}/s.duckdb`, figureDir: `${dir}/f` })).close();
     const t = performance.now();
     const r = await renderReport({
       dbPath: `${dir}/s.duckdb`,

@@ -311,14 +311,17 @@ export function buildCli(): Command {
     const req = await toRequest([experiment], o, false);
     const { runId, exitCode } = await runRequest(req, await loadApp());
     Deno.exitCode = exitCode;
-    const { ResultsStore } = await import("../pipeline/mod.ts");
+    const { ResultsStore, runAggregates } = await import("../pipeline/mod.ts");
     const store = await ResultsStore.open(req.dbPath, { readOnly: true });
     try {
-      const rows = await store.query(
-        `SELECT dataset, row_label, metric, value FROM metrics
-         WHERE run_id = $1 AND sequence = '' AND metric <> 'ms_per_pair' ORDER BY dataset, row_label, metric`,
-        [runId],
-      );
+      const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      const rows = (await runAggregates(store.connection, runId))
+        .filter((r) => r.metric !== "ms_per_pair")
+        .map((r) => ({ dataset: r.dataset, row_label: r.row, metric: r.metric, value: r.mean }))
+        .sort((a, b) =>
+          order(a.dataset, b.dataset) || order(a.row_label, b.row_label) ||
+          order(a.metric, b.metric)
+        );
       const metrics = [...new Set(rows.map((r) => String(r.metric)))];
       console.log(
         `\n${"dataset".padEnd(11)} ${(what === "flow" ? "estimator" : "tracker").padEnd(11)} ${

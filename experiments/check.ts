@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { ResultsStore } from "../pipeline/mod.ts";
+import { latestRunId, ResultsStore, seedMeans } from "../pipeline/mod.ts";
 
 /** One guarded metric. */
 export interface BaselineEntry {
@@ -48,29 +48,12 @@ export function policy(metric: string, value: number): Pick<BaselineEntry, "bett
 /** Metrics never guarded (timings depend on the machine). */
 const UNGUARDED = /^(ms_per_pair|seconds)$/;
 
-/** Aggregate metrics of a run: mean over seeds of the dataset-level rows. */
+/** Aggregate metrics of a run that the baselines guard: mean over seeds of the dataset-level rows. */
 export async function runAggregates(
   store: ResultsStore,
   runId: string,
 ): Promise<Omit<BaselineEntry, "tolerance" | "better">[]> {
-  // Rows at a sweep position (feasibility curves) keep the position in their label.
-  const rows = await store.query(
-    `SELECT table_name, CASE WHEN x IS NULL OR table_name LIKE 'sweep_%' THEN row_label
-                             ELSE row_label || ' @ ' || x END AS row_label,
-            dataset, metric, avg(value) AS value
-     FROM metrics WHERE run_id = $1 AND sequence = ''
-     GROUP BY ALL ORDER BY ALL`,
-    [runId],
-  );
-  return rows
-    .filter((r) => !UNGUARDED.test(String(r.metric)))
-    .map((r) => ({
-      table: String(r.table_name),
-      row: String(r.row_label),
-      dataset: String(r.dataset),
-      metric: String(r.metric),
-      value: Number(r.value),
-    }));
+  return (await seedMeans(store.connection, runId)).filter((r) => !UNGUARDED.test(r.metric));
 }
 
 export interface CheckResult {
@@ -129,21 +112,6 @@ export function formatResults(results: readonly CheckResult[]): string {
   return lines.join("\n");
 }
 
-async function latestRun(store: ResultsStore, profile?: string): Promise<string> {
-  const rows = await store.query(
-    `SELECT run_id FROM runs WHERE status = 'ok' ${
-      profile ? "AND profile = $1" : ""
-    } ORDER BY started DESC LIMIT 1`,
-    profile ? [profile] : [],
-  );
-  if (!rows.length) {
-    throw new Error(
-      `No finished run${profile ? ` of profile ${profile}` : ""} in the results database`,
-    );
-  }
-  return String(rows[0].run_id);
-}
-
 async function git(args: string[]): Promise<string> {
   const out = await new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output()
     .catch(() => null);
@@ -169,7 +137,7 @@ export async function checkCommand(opts: {
   if (!runId && opts.run) runId = await opts.run();
   const store = await ResultsStore.open(opts.dbPath, { readOnly: true });
   try {
-    runId ??= await latestRun(store, profile);
+    runId ??= await latestRunId(store.connection, { profile });
     const agg = await runAggregates(store, runId);
     const file = join(opts.baselineDir ?? BASELINE_DIR, `${profile}.json`);
     if (opts.update !== undefined) {

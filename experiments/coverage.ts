@@ -4,7 +4,7 @@
  * FBMS-59, for instance, annotates one frame in twenty: the note says how many were scored.
  * @module
  */
-import type { ResultsStore } from "../pipeline/mod.ts";
+import { datasetMaxima, type ResultsStore, scoredSequences } from "../pipeline/mod.ts";
 import { COVERAGE_METRICS } from "../stages/scoring.ts";
 import { datasetTitle } from "../reports/tables.ts";
 
@@ -15,26 +15,13 @@ export async function coverageNote(
   table: string,
 ): Promise<string> {
   const m = COVERAGE_METRICS;
-  const rows = await store.query(
-    `SELECT dataset, metric, max(value) AS v FROM metrics
-     WHERE run_id = $1 AND table_name = $2 AND sequence = '' AND metric IN ($3, $4, $5, $6)
-     GROUP BY dataset, metric ORDER BY dataset`,
-    [runId, table, m.sequences, m.frames, m.annotated, m.scored],
-  );
-  const seqRows = await store.query(
-    `SELECT dataset, list(DISTINCT sequence ORDER BY sequence) AS seqs FROM metrics
-     WHERE run_id = $1 AND table_name = $2 AND sequence <> '' AND metric = 'J'
-     GROUP BY dataset`,
-    [runId, table],
-  );
-  const names = new Map(
-    seqRows.map((r) => [String(r.dataset), (r.seqs as unknown[]).map(String)]),
-  );
-  const by = new Map<string, Record<string, number>>();
-  for (const r of rows) {
-    const d = String(r.dataset);
-    by.set(d, { ...by.get(d), [String(r.metric)]: Number(r.v) });
-  }
+  const by = await datasetMaxima(store.connection, runId, table, [
+    m.sequences,
+    m.frames,
+    m.annotated,
+    m.scored,
+  ]);
+  const names = await scoredSequences(store.connection, runId, table, "J");
   const parts: string[] = [];
   for (const [d, c] of by) {
     const seqs = c[m.sequences], frames = c[m.frames], ann = c[m.annotated], sc = c[m.scored];

@@ -8,8 +8,11 @@ import {
   type AggregateRow,
   defaultParams,
   holderAlive,
+  listRuns,
+  readStageRuns,
   resolveRunRef,
   type ResultsStore,
+  runAggregates,
   type RunSummaryRow,
 } from "../pipeline/mod.ts";
 import { PROFILES, SCHEMA } from "../stages/params.ts";
@@ -54,7 +57,7 @@ export async function runsLines(
   store: ResultsStore,
   opts: { last?: number } = {},
 ): Promise<string[]> {
-  let runs = await store.listRuns();
+  let runs = await listRuns(store.connection);
   if (!runs.length) return [`No runs in "${store.path}" yet.`];
   if (opts.last) runs = runs.slice(-opts.last);
   return columns([
@@ -117,8 +120,8 @@ function aggregateLines(aggs: readonly AggregateRow[]): string[] {
 }
 
 async function runById(store: ResultsStore, ref: string): Promise<RunSummaryRow> {
-  const id = await resolveRunRef(store, ref);
-  return (await store.listRuns()).find((r) => r.runId === id)!;
+  const id = await resolveRunRef(store.connection, ref, store.path);
+  return (await listRuns(store.connection)).find((r) => r.runId === id)!;
 }
 
 /** `lrtl show <run>`: provenance, params that differ from the defaults, stages, metrics. */
@@ -155,14 +158,13 @@ export async function showLines(store: ResultsStore, ref: string): Promise<strin
       4,
     ),
   ];
-  const failed = await store.query(
-    `SELECT stage_id, error FROM stage_runs WHERE run_id = $1 AND status = 'failed' ORDER BY started`,
-    [r.runId],
+  const failed = (await readStageRuns(store.connection, r.runId)).filter((s) =>
+    s.status === "failed"
   );
   if (failed.length) {
-    lines.push("", "failed stages:", ...failed.map((f) => `  ${f.stage_id}: ${f.error}`));
+    lines.push("", "failed stages:", ...failed.map((f) => `  ${f.stageId}: ${f.error}`));
   }
-  const aggs = await store.runAggregates(r.runId);
+  const aggs = await runAggregates(store.connection, r.runId);
   lines.push("", `metrics (aggregates over each dataset; mean ± std over seeds):`);
   lines.push(...(aggs.length ? aggregateLines(aggs).map((l) => `  ${l}`) : ["  none recorded"]));
   return lines;
@@ -218,8 +220,8 @@ export async function compareLines(
     "",
   );
   const key = (m: AggregateRow) => `${m.table}\t${m.row}\t${m.dataset}\t${m.metric}`;
-  const ma = new Map((await store.runAggregates(a.runId)).map((m) => [key(m), m]));
-  const mb = new Map((await store.runAggregates(b.runId)).map((m) => [key(m), m]));
+  const ma = new Map((await runAggregates(store.connection, a.runId)).map((m) => [key(m), m]));
+  const mb = new Map((await runAggregates(store.connection, b.runId)).map((m) => [key(m), m]));
   const all = [...new Set([...ma.keys(), ...mb.keys()])]
     .filter((k) => !opts.table || k.startsWith(`${opts.table}\t`));
   const fmt = (m?: AggregateRow) => (m ? m.mean.toFixed(2) : "—");

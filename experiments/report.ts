@@ -3,8 +3,8 @@
  * numbers and the paper's findings checked on the run's own metrics.
  * @module
  */
-import { LATEST_RUN_SQL, renderReport, type RenderReportResult } from "../reports/mod.ts";
-import { resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
+import { renderReport, type RenderReportResult } from "../reports/mod.ts";
+import { latestRunId, resolveRunRef, ResultsStore, withSnapshot } from "../pipeline/mod.ts";
 import { EXPERIMENTS, main, PAPER_NUMBERS, TABLE_SPECS } from "./tables.ts";
 import { computeFindings, findingNotes } from "./findings.ts";
 import { coverageNote } from "./coverage.ts";
@@ -23,13 +23,9 @@ export async function renderRunReport(
     const store = await ResultsStore.open(dbPath, { readOnly: true });
     let runId = opts.runId;
     try {
-      if (!runId) {
-        const rows = await store.query(LATEST_RUN_SQL);
-        if (!rows.length) {
-          throw new Error(`No finished run in "${opts.dbPath}": run \`lrtl run reproduce\` first`);
-        }
-        runId = String(rows[0].run_id);
-      } else runId = await resolveRunRef(store, runId);
+      runId = runId
+        ? await resolveRunRef(store.connection, runId, opts.dbPath)
+        : await latestRunId(store.connection);
       for (const [table, s] of Object.entries(findingNotes(await computeFindings(store, runId)))) {
         notes[table] = notes[table] ? `${notes[table]} ${s}` : s;
       }

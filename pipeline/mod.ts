@@ -13,6 +13,8 @@ export * from "./lock.ts";
 export * from "./runner.ts";
 export * from "./progress.ts";
 export * from "./store.ts";
+export * from "./results_schema.ts";
+export * from "./results_query.ts";
 export { canonicalJson, sha256, sha256File } from "./hash.ts";
 export { resetCodeHashes, stageCode } from "./code_hash.ts";
 export type { CodeIdentity, SourceReader, StageCodeRef } from "./code_hash.ts";

@@ -4,7 +4,8 @@ import { runToy, square, toyStages } from "../tests/fixtures/toy_pipeline.ts";
 import { Cache } from "./cache.ts";
 import { resetCodeHashes } from "./code_hash.ts";
 import { describeReason, type RunSummary } from "./runner.ts";
-import { ResultsStore, SCHEMA_VERSION } from "./store.ts";
+import { ResultsStore } from "./store.ts";
+import { SCHEMA_VERSION } from "./results_schema.ts";
 
 const statusOf = (s: RunSummary) =>
   Object.fromEntries(

@@ -1,7 +1,7 @@
 /**
  * The results store: one DuckDB file, append-only history of runs, stage runs, metrics,
- * curves and figures. The schema is versioned; {@linkcode ResultsStore.open} applies pending
- * migrations in order. Rows are appended with DuckDB's appender and flushed at once, so a
+ * curves and figures. The schema (results_schema.ts) is versioned; {@linkcode ResultsStore.open}
+ * applies pending migrations in order; every read is in results_query.ts. Rows are appended with DuckDB's appender and flushed at once, so a
  * crash loses nothing that was already recorded.
  *
  * DuckDB lets one process write a file, or several read it, never both. A run therefore does
@@ -19,111 +19,15 @@ import {
   timestampValue,
 } from "@duckdb/node-api";
 import { dirname } from "node:path";
-
-/** Migrations, index i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE runs (
-     run_id VARCHAR PRIMARY KEY, started TIMESTAMP, finished TIMESTAMP, status VARCHAR,
-     git_commit VARCHAR, git_dirty BOOLEAN, runtime VARCHAR, tfjs VARCHAR, backend VARCHAR,
-     profile VARCHAR, experiments VARCHAR, data_root VARCHAR, params_json VARCHAR);
-   CREATE TABLE stage_runs (
-     run_id VARCHAR, stage_id VARCHAR, stage VARCHAR, cache_key VARCHAR, status VARCHAR,
-     reason VARCHAR, started TIMESTAMP, finished TIMESTAMP, seconds DOUBLE, error VARCHAR);
-   CREATE TABLE metrics (
-     run_id VARCHAR, experiment VARCHAR, table_name VARCHAR, row_label VARCHAR, dataset VARCHAR,
-     sequence VARCHAR, metric VARCHAR, value DOUBLE, x DOUBLE, seed INTEGER, stage_id VARCHAR,
-     cache_key VARCHAR);
-   CREATE TABLE curves (
-     run_id VARCHAR, cache_key VARCHAR, stage_id VARCHAR, step INTEGER, name VARCHAR, value DOUBLE);
-   CREATE TABLE figures (
-     run_id VARCHAR, experiment VARCHAR, name VARCHAR, path VARCHAR, caption VARCHAR);`,
-  // 2: run names and notes; who ran it (to tell a killed run from a running one); sweeps.
-  `ALTER TABLE runs ADD COLUMN name VARCHAR;
-   ALTER TABLE runs ADD COLUMN note VARCHAR;
-   ALTER TABLE runs ADD COLUMN pid INTEGER;
-   ALTER TABLE runs ADD COLUMN host VARCHAR;
-   ALTER TABLE runs ADD COLUMN proc_start VARCHAR;
-   ALTER TABLE runs ADD COLUMN cache_dir VARCHAR;
-   ALTER TABLE runs ADD COLUMN sweep_json VARCHAR;`,
-];
-
-/** The schema version this code writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
-export interface RunRow {
-  run_id: string;
-  started: Date;
-  git_commit: string;
-  git_dirty: boolean;
-  runtime: string;
-  tfjs: string;
-  backend: string;
-  profile: string;
-  experiments: string;
-  data_root: string;
-  params_json: string;
-  name?: string;
-  note?: string;
-  pid?: number;
-  host?: string;
-  proc_start?: string;
-  cache_dir?: string;
-  /** The `--sweep` axes of the run (JSON), if any. */
-  sweep_json?: string;
-}
-
-export interface StageRunRow {
-  run_id: string;
-  stage_id: string;
-  stage: string;
-  cache_key: string;
-  status: "ran" | "cached" | "failed" | "skipped";
-  reason: string;
-  started: Date;
-  finished: Date;
-  error?: string;
-}
-
-export interface MetricDbRow {
-  run_id: string;
-  experiment: string;
-  table_name: string;
-  row_label: string;
-  dataset: string;
-  sequence: string;
-  metric: string;
-  value: number;
-  x?: number | null;
-  seed?: number | null;
-  stage_id: string;
-  cache_key: string;
-}
-
-export interface CurveRow {
-  run_id: string;
-  cache_key: string;
-  stage_id: string;
-  step: number;
-  name: string;
-  value: number;
-}
-
-export interface FigureRow {
-  run_id: string;
-  experiment: string;
-  name: string;
-  path: string;
-  caption: string;
-}
-
-/** A run still marked `running`, and who ran it (null: recorded before schema version 2). */
-export interface RunningRun {
-  runId: string;
-  pid: number | null;
-  host: string | null;
-  procStart: string | null;
-  cacheDir: string | null;
-}
+import {
+  type CurveRow,
+  type FigureRow,
+  type MetricDbRow,
+  MIGRATIONS,
+  type RunRow,
+  SCHEMA_VERSION,
+  type StageRunRow,
+} from "./results_schema.ts";
 
 /** What a run writes into the results store (a {@linkcode ResultsStore} or a {@linkcode ResultsLog}). */
 export interface ResultsWriter {
@@ -133,93 +37,6 @@ export interface ResultsWriter {
   addMetrics(rows: readonly MetricDbRow[]): Promise<void>;
   addCurves(rows: readonly CurveRow[]): Promise<void>;
   addFigures(rows: readonly FigureRow[]): Promise<void>;
-}
-
-/** One line of `lrtl runs`. */
-export interface RunSummaryRow {
-  runId: string;
-  started: string;
-  finished: string | null;
-  /** `finished − started`, or up to the last recorded stage while running. */
-  wallSeconds: number | null;
-  status: string;
-  profile: string;
-  backend: string;
-  gitCommit: string;
-  gitDirty: boolean;
-  runtime: string;
-  experiments: string;
-  dataRoot: string;
-  paramsJson: string;
-  name: string | null;
-  note: string | null;
-  pid: number | null;
-  host: string | null;
-  procStart: string | null;
-  sweepJson: string | null;
-  ran: number;
-  cached: number;
-  failed: number;
-}
-
-/** One aggregate metric of a run: the mean (± std) over its seeds. */
-export interface AggregateRow {
-  table: string;
-  row: string;
-  dataset: string;
-  metric: string;
-  mean: number;
-  std: number | null;
-  n: number;
-}
-
-/** SQL: every run with its wall time and how many stage instances ran, were cached, failed. */
-export const RUNS_SQL = `SELECT r.run_id, CAST(r.started AS VARCHAR) AS started,
-  CAST(r.finished AS VARCHAR) AS finished,
-  CAST(date_diff('millisecond', r.started, coalesce(r.finished, s.last)) AS DOUBLE) / 1000.0
-    AS wall_seconds,
-  r.status, r.profile, r.backend, r.git_commit, r.git_dirty, r.runtime, r.experiments,
-  r.data_root, r.params_json, r.name, r.note, r.pid, r.host, r.proc_start, r.sweep_json,
-  coalesce(s.ran, 0) AS ran, coalesce(s.cached, 0) AS cached, coalesce(s.failed, 0) AS failed
-  FROM runs r LEFT JOIN (
-    SELECT run_id, max(finished) AS last, count(*) FILTER (status = 'ran') AS ran,
-      count(*) FILTER (status = 'cached') AS cached, count(*) FILTER (status = 'failed') AS failed
-    FROM stage_runs GROUP BY run_id) s ON s.run_id = r.run_id
-  ORDER BY r.started, r.run_id`;
-
-/** SQL: a run's aggregate metrics (sequence = ''), mean and std over seeds, in stored order. */
-export const AGGREGATES_SQL = `SELECT table_name, row_label, dataset, metric,
-  avg(value) AS mean, stddev_samp(value) AS std, count(*) AS n, min(rowid) AS first
-  FROM metrics WHERE run_id = $1 AND sequence = ''
-  GROUP BY table_name, row_label, dataset, metric ORDER BY first`;
-
-/**
- * The run id a user means: an exact id, a unique id prefix, a run name (the latest run of that
- * name), or `latest`. Throws naming the candidates when it is ambiguous or unknown.
- */
-export async function resolveRunRef(store: ResultsStore, ref: string): Promise<string> {
-  const runs = await store.listRuns();
-  if (ref === "latest") {
-    if (!runs.length) throw new Error(`No runs in "${store.path}" yet`);
-    return runs[runs.length - 1].runId;
-  }
-  const exact = runs.find((r) => r.runId === ref);
-  if (exact) return exact.runId;
-  const named = runs.filter((r) => r.name === ref);
-  if (named.length) return named[named.length - 1].runId;
-  const prefixed = runs.filter((r) => r.runId.startsWith(ref));
-  if (prefixed.length === 1) return prefixed[0].runId;
-  if (prefixed.length > 1) {
-    throw new Error(
-      `Run "${ref}" is ambiguous: ${prefixed.map((r) => r.runId).join(", ")}`,
-    );
-  }
-  const recent = runs.slice(-3).map((r) => r.runId).join(", ");
-  throw new Error(
-    `No run "${ref}" in "${store.path}" (an id, id prefix, name or "latest"; recent: ${
-      recent || "none"
-    }); see \`lrtl runs\``,
-  );
 }
 
 const ts = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
@@ -390,20 +207,6 @@ export class ResultsStore {
     );
   }
 
-  /** Runs still marked `running`, with who ran them. */
-  async runningRuns(): Promise<RunningRun[]> {
-    const rows = await this.query(
-      `SELECT run_id, pid, host, proc_start, cache_dir FROM runs WHERE status = 'running'`,
-    );
-    return rows.map((r) => ({
-      runId: String(r.run_id),
-      pid: r.pid === null ? null : Number(r.pid),
-      host: r.host === null ? null : String(r.host),
-      procStart: r.proc_start === null ? null : String(r.proc_start),
-      cacheDir: r.cache_dir === null ? null : String(r.cache_dir),
-    }));
-  }
-
   /**
    * Marks a run that died without finishing (killed, crashed): status `status`, finished at its
    * last recorded stage (or its start).
@@ -486,14 +289,6 @@ export class ResultsStore {
     );
   }
 
-  async hasCurves(cacheKey: string): Promise<boolean> {
-    const r = await this.connection.runAndReadAll(
-      "SELECT count(*) FROM curves WHERE cache_key = $1",
-      [cacheKey],
-    );
-    return Number(r.getRows()[0][0]) > 0;
-  }
-
   async addFigures(rows: readonly FigureRow[]): Promise<void> {
     await this.append(
       "figures",
@@ -501,50 +296,8 @@ export class ResultsStore {
     );
   }
 
-  /** Every run (oldest first), with its wall time and stage counts: `lrtl runs`, `lrtl show`. */
-  async listRuns(): Promise<RunSummaryRow[]> {
-    const rows = await this.query(RUNS_SQL);
-    return rows.map((r) => ({
-      runId: String(r.run_id),
-      started: String(r.started ?? ""),
-      finished: r.finished === null ? null : String(r.finished),
-      wallSeconds: r.wall_seconds === null ? null : Number(r.wall_seconds),
-      status: String(r.status ?? ""),
-      profile: String(r.profile ?? ""),
-      backend: String(r.backend ?? ""),
-      gitCommit: String(r.git_commit ?? ""),
-      gitDirty: r.git_dirty === true,
-      runtime: String(r.runtime ?? ""),
-      experiments: String(r.experiments ?? ""),
-      dataRoot: String(r.data_root ?? ""),
-      paramsJson: String(r.params_json ?? "{}"),
-      name: r.name === null ? null : String(r.name),
-      note: r.note === null ? null : String(r.note),
-      pid: r.pid === null ? null : Number(r.pid),
-      host: r.host === null ? null : String(r.host),
-      procStart: r.proc_start === null ? null : String(r.proc_start),
-      sweepJson: r.sweep_json === null ? null : String(r.sweep_json),
-      ran: Number(r.ran ?? 0),
-      cached: Number(r.cached ?? 0),
-      failed: Number(r.failed ?? 0),
-    }));
-  }
-
-  /** A run's aggregate metrics (rows over a whole dataset), mean ± std over seeds. */
-  async runAggregates(runId: string): Promise<AggregateRow[]> {
-    const rows = await this.query(AGGREGATES_SQL, [runId]);
-    return rows.map((r) => ({
-      table: String(r.table_name),
-      row: String(r.row_label),
-      dataset: String(r.dataset),
-      metric: String(r.metric),
-      mean: Number(r.mean),
-      std: r.std === null ? null : Number(r.std),
-      n: Number(r.n),
-    }));
-  }
-
-  /** Runs a query and returns rows as objects (numbers for numeric columns). */
+  /** Runs ad-hoc SQL (tests, one-off questions) and returns rows as objects; the commands' own
+   * reads are in results_query.ts. */
   async query(sql: string, values: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
     const r = await this.connection.runAndReadAll(sql, values);
     return r.getRowObjectsJson() as Record<string, unknown>[];

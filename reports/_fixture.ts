@@ -1,47 +1,16 @@
 /**
- * Test fixture: a DuckDB store with the schema (version 1) and rows for every table the report
- * renders. The numbers are made up; they test rendering, not results.
+ * Test fixture: a results store with rows for every table the report renders, written through
+ * the store itself (`ResultsStore`, in memory unless a path is given), so it has exactly the
+ * schema of `pipeline/results_schema.ts`. The numbers are made up; they test rendering, not
+ * results.
  *
  * @module
  */
 import { MAIN_ROWS } from "./rows.ts";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { Resvg } from "@resvg/resvg-js";
 import type { PaperNumber } from "./table_model.ts";
-
-/** The store schema, version 1. */
-export const SCHEMA_V1_SQL = `
-CREATE TABLE runs(run_id VARCHAR, started TIMESTAMP, finished TIMESTAMP, status VARCHAR,
-  git_commit VARCHAR, git_dirty BOOLEAN, runtime VARCHAR, tfjs VARCHAR, backend VARCHAR,
-  profile VARCHAR, experiments VARCHAR, data_root VARCHAR, params_json VARCHAR);
-CREATE TABLE stage_runs(run_id VARCHAR, stage_id VARCHAR, stage VARCHAR, cache_key VARCHAR,
-  status VARCHAR, reason VARCHAR, started TIMESTAMP, finished TIMESTAMP, seconds DOUBLE,
-  error VARCHAR);
-CREATE TABLE metrics(run_id VARCHAR, experiment VARCHAR, table_name VARCHAR, row_label VARCHAR,
-  dataset VARCHAR, sequence VARCHAR, metric VARCHAR, value DOUBLE, x DOUBLE, seed INTEGER,
-  stage_id VARCHAR, cache_key VARCHAR);
-CREATE TABLE curves(run_id VARCHAR, cache_key VARCHAR, stage_id VARCHAR, step INTEGER,
-  name VARCHAR, value DOUBLE);
-CREATE TABLE figures(run_id VARCHAR, experiment VARCHAR, name VARCHAR, path VARCHAR,
-  caption VARCHAR);
-`;
-
-type Lit = string | number | boolean | null;
-
-function lit(v: Lit): string {
-  if (v === null) return "NULL";
-  if (typeof v === "number") return Number.isFinite(v) ? String(v) : `'${v}'::DOUBLE`;
-  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-  return `'${v.replaceAll("'", "''")}'`;
-}
-
-/** Inserts rows with multi-row INSERTs (chunks of 500). */
-export async function insertRows(conn: DuckDBConnection, table: string, rows: Lit[][]) {
-  for (let i = 0; i < rows.length; i += 500) {
-    const values = rows.slice(i, i + 500).map((r) => `(${r.map(lit).join(", ")})`).join(",\n");
-    await conn.run(`INSERT INTO ${table} VALUES ${values}`);
-  }
-}
+import { ResultsStore } from "../pipeline/store.ts";
+import type { MetricDbRow } from "../pipeline/results_schema.ts";
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -107,8 +76,13 @@ export interface FixtureOptions {
   curveSteps?: number;
 }
 
-function metricRows(runId: string, r: () => number, offset: number, omit: string[]): Lit[][] {
-  const out: Lit[][] = [];
+function metricRows(
+  runId: string,
+  r: () => number,
+  offset: number,
+  omit: string[],
+): MetricDbRow[] {
+  const out: MetricDbRow[] = [];
   const add = (
     exp: string,
     table: string,
@@ -121,20 +95,20 @@ function metricRows(runId: string, r: () => number, offset: number, omit: string
     sequence = "",
   ) => {
     if (omit.includes(table)) return;
-    out.push([
-      runId,
-      exp,
-      table,
-      row,
+    out.push({
+      run_id: runId,
+      experiment: exp,
+      table_name: table,
+      row_label: row,
       dataset,
       sequence,
       metric,
       value,
       x,
       seed,
-      `${exp}-stage`,
-      `key-${table}-${row}-${seed}`,
-    ]);
+      stage_id: `${exp}-stage`,
+      cache_key: `key-${table}-${row}-${seed}`,
+    });
   };
   const noise = (s: number) => (r() - 0.5) * s;
   // Table 1: trajectory clustering.
@@ -321,156 +295,178 @@ export function fixtureOverlayPng(): Uint8Array {
   return new Resvg(svg, { font: { loadSystemFonts: false } }).render().asPng();
 }
 
+const at = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
+
 /**
- * Creates a DuckDB store at `dbPath` with three runs: an older finished one, the latest
- * finished one ({@link FIXTURE_RUN}) and an unfinished one.
+ * A results store (in memory, or at `o.path`) with three runs: an older finished one, the
+ * latest finished one ({@link FIXTURE_RUN}) and an unfinished one. The caller closes it.
  */
-export async function createFixtureStore(dbPath: string, o: FixtureOptions): Promise<void> {
-  const instance = await DuckDBInstance.create(dbPath);
-  const conn = await instance.connect();
+export async function createFixtureStore(
+  o: FixtureOptions & { path?: string },
+): Promise<ResultsStore> {
+  const store = await ResultsStore.open(o.path ?? ":memory:");
   try {
-    await conn.run(SCHEMA_V1_SQL);
-    const params = JSON.stringify({
+    const params_json = JSON.stringify({
       flow: { estimator: "dis-medium" },
       tracks: { tracker: "flow-chain" },
       train: { arch: "unet-16-32-64", seeds: [0, 1, 2], lr: 7e-4 },
     });
-    await insertRows(conn, "runs", [
-      [
-        FIXTURE_OLD_RUN,
-        "2026-11-19 09:00:00",
-        "2026-11-19 10:00:00",
-        "ok",
-        "aaaa111",
-        false,
-        "deno 2.9.6",
-        "4.22.0",
-        "wasm",
-        "quick",
-        "all",
-        "/data",
-        params,
-      ],
-      [
-        FIXTURE_RUN,
-        "2026-11-20 09:00:00",
-        "2026-11-20 11:02:05",
-        "ok",
-        "0123456789abcdef0123456789abcdef01234567",
-        true,
-        "deno 2.9.6",
-        "4.22.0",
-        "wasm",
-        "full",
-        "main,clustering,formulations,ablation,sweeps,feasibility,motion",
-        "/work/shared/data",
-        params,
-      ],
-      [
-        FIXTURE_RUNNING,
-        "2026-11-21 09:00:00",
-        null,
-        "running",
-        "bbbb222",
-        false,
-        "deno 2.9.6",
-        "4.22.0",
-        "wasm",
-        "full",
-        "all",
-        "/data",
-        "{}",
-      ],
-    ]);
-    await insertRows(conn, "stage_runs", [
-      [FIXTURE_RUN, "flow.dis", "flow", "k-flow", "cached", "no change", null, null, 0.1, ""],
-      [
-        FIXTURE_RUN,
-        "train.main.seed0",
-        "train",
-        "k-train-0",
-        "ran",
-        "params changed: lr",
-        "2026-11-20 09:10:00",
-        "2026-11-20 10:10:00",
-        3600,
-        "",
-      ],
-      [
-        FIXTURE_RUN,
-        "train.main.seed1",
-        "train",
-        "k-train-1",
-        "cached",
-        "no change",
-        null,
-        null,
-        0.05,
-        "",
-      ],
-      [
-        FIXTURE_RUN,
-        "eval.main",
-        "eval",
-        "k-eval",
-        "ran",
-        "input changed",
-        "2026-11-20 10:10:00",
-        "2026-11-20 10:20:00",
-        600,
-        "",
-      ],
-      [
-        FIXTURE_OLD_RUN,
-        "train.main.seed0",
-        "train",
-        "k-train-old",
-        "ran",
-        "no record",
-        null,
-        null,
-        100,
-        "",
-      ],
-    ]);
+    const run = { git_dirty: false, runtime: "deno 2.9.6", tfjs: "4.22.0", backend: "wasm" };
+    await store.beginRun({
+      ...run,
+      run_id: FIXTURE_OLD_RUN,
+      started: at("2026-11-19 09:00:00"),
+      git_commit: "aaaa111",
+      profile: "quick",
+      experiments: "all",
+      data_root: "/data",
+      params_json,
+    });
+    await store.finishRun(FIXTURE_OLD_RUN, "ok", at("2026-11-19 10:00:00"));
+    await store.beginRun({
+      ...run,
+      run_id: FIXTURE_RUN,
+      started: at("2026-11-20 09:00:00"),
+      git_commit: "0123456789abcdef0123456789abcdef01234567",
+      git_dirty: true,
+      profile: "full",
+      experiments: "main,clustering,formulations,ablation,sweeps,feasibility,motion",
+      data_root: "/work/shared/data",
+      params_json,
+    });
+    await store.finishRun(FIXTURE_RUN, "ok", at("2026-11-20 11:02:05"));
+    await store.beginRun({
+      ...run,
+      run_id: FIXTURE_RUNNING,
+      started: at("2026-11-21 09:00:00"),
+      git_commit: "bbbb222",
+      profile: "full",
+      experiments: "all",
+      data_root: "/data",
+      params_json: "{}",
+    });
+    const stageRun = (
+      run_id: string,
+      stage_id: string,
+      stage: string,
+      cache_key: string,
+      status: "ran" | "cached",
+      reason: string,
+      started: string,
+      seconds: number,
+    ) =>
+      store.addStageRun({
+        run_id,
+        stage_id,
+        stage,
+        cache_key,
+        status,
+        reason,
+        started: at(started),
+        finished: new Date(at(started).getTime() + seconds * 1000),
+      });
+    await stageRun(
+      FIXTURE_RUN,
+      "flow.dis",
+      "flow",
+      "k-flow",
+      "cached",
+      "no change",
+      "2026-11-20 09:00:01",
+      0.1,
+    );
+    await stageRun(
+      FIXTURE_RUN,
+      "train.main.seed0",
+      "train",
+      "k-train-0",
+      "ran",
+      "params changed: lr",
+      "2026-11-20 09:10:00",
+      3600,
+    );
+    await stageRun(
+      FIXTURE_RUN,
+      "train.main.seed1",
+      "train",
+      "k-train-1",
+      "cached",
+      "no change",
+      "2026-11-20 09:10:01",
+      0.05,
+    );
+    await stageRun(
+      FIXTURE_RUN,
+      "eval.main",
+      "eval",
+      "k-eval",
+      "ran",
+      "input changed",
+      "2026-11-20 10:10:00",
+      600,
+    );
+    await stageRun(
+      FIXTURE_OLD_RUN,
+      "train.main.seed0",
+      "train",
+      "k-train-old",
+      "ran",
+      "no record",
+      "2026-11-19 09:00:01",
+      100,
+    );
     const r = rng(7);
     const omit = o.omitTables ?? [];
-    await insertRows(conn, "metrics", [
+    await store.addMetrics([
       ...metricRows(FIXTURE_OLD_RUN, r, -0.3, []),
       ...metricRows(FIXTURE_RUN, r, 0, omit),
     ]);
     const steps = o.curveSteps ?? 400;
-    const curves: Lit[][] = [];
     const terms: [string, number][] = [["total", 1], ["lf", 0.3], ["lt", 0.5], ["lr", 0.05]];
     // k-train-0 ran in this run; k-train-1 was cached here: its curve was written by an older run
     // (and written twice, to check it is read once); k-train-old belongs to the old run only.
     for (
-      const [key, run, stage] of [
+      const [cache_key, run_id, stage_id] of [
         ["k-train-0", FIXTURE_RUN, "train.main.seed0"],
         ["k-train-1", FIXTURE_OLD_RUN, "train.main.seed1"],
         ["k-train-1", "run-older-still", "train.main.seed1"],
         ["k-train-old", FIXTURE_OLD_RUN, "train.main.seed0"],
       ]
     ) {
-      for (let s = 0; s < steps; s++) {
+      const curve = { run_id, cache_key, stage_id };
+      const points = [];
+      for (let step = 0; step < steps; step++) {
         for (const [name, scale] of terms) {
-          const v = scale * (0.1 + Math.exp(-s / (steps / 4))) * (1 + 0.1 * Math.sin(s));
-          curves.push([run, key, stage, s, name, key === "k-train-old" ? v * 1000 : v]);
+          const v = scale * (0.1 + Math.exp(-step / (steps / 4))) * (1 + 0.1 * Math.sin(step));
+          points.push({ ...curve, step, name, value: cache_key === "k-train-old" ? v * 1000 : v });
         }
         // J on the scored frames every 100 steps (a labelled validation curve).
-        if (s % 100 === 0) curves.push([run, key, stage, s, "val_J", 10 + s / 20]);
+        if (step % 100 === 0) points.push({ ...curve, step, name: "val_J", value: 10 + step / 20 });
       }
+      await store.addCurves(points);
     }
-    await insertRows(conn, "curves", curves);
     await Deno.mkdir(o.figureDir, { recursive: true });
     const png = `${o.figureDir.replace(/\/+$/, "")}/overlay_grid.png`;
     await Deno.writeFile(png, fixtureOverlayPng());
-    await insertRows(conn, "figures", [
-      [FIXTURE_RUN, "main", "overlay grid", png, "Predicted foreground (red) on four frames."],
-      [FIXTURE_OLD_RUN, "main", "old grid", png, "from the old run"],
+    await store.addFigures([
+      {
+        run_id: FIXTURE_RUN,
+        experiment: "main",
+        name: "overlay grid",
+        path: png,
+        caption: "Predicted foreground (red) on four frames.",
+      },
+      {
+        run_id: FIXTURE_OLD_RUN,
+        experiment: "main",
+        name: "old grid",
+        path: png,
+        caption: "from the old run",
+      },
     ]);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
+    return store;
+  } catch (e) {
+    store.close();
+    throw e;
   }
 }

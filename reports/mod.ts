@@ -19,17 +19,6 @@ export {
   type MetricSpec,
   type TableSpec,
 } from "./tables.ts";
-export {
-  type CurveRecord,
-  type FigureRecord,
-  LATEST_RUN_SQL,
-  latestRunId,
-  type MetricRecord,
-  readRunData,
-  type RunData,
-  type RunRecord,
-  type StageRunRecord,
-} from "./query.ts";
 export { renderSvg, svgToPng } from "./chart.ts";
 export { chartFontFiles, DEFAULT_FONT_DIR } from "./font.ts";
 export {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MetricRecord, RunRecord, StageRunRecord } from "./query.ts";
+import type { MetricRecord, RunRecord, StageRunRecord } from "../pipeline/results_schema.ts";
 
 /** A parameter picked out of `params_json` for the provenance block. */
 export interface PickedParam {

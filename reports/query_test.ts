@@ -1,23 +1,22 @@
 import assert from "node:assert/strict";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { createFixtureStore, FIXTURE_OLD_RUN, FIXTURE_RUN } from "./_fixture.ts";
 import {
-  createFixtureStore,
-  FIXTURE_OLD_RUN,
-  FIXTURE_RUN,
-  insertRows,
-  SCHEMA_V1_SQL,
-} from "./_fixture.ts";
-import { latestRunId, readCurves, readMetrics, readRun, readRunData } from "./query.ts";
+  latestRunId,
+  readCurves,
+  readMetrics,
+  readRun,
+  readRunData,
+} from "../pipeline/results_query.ts";
+import { ResultsStore } from "../pipeline/store.ts";
 
 Deno.test("query: latest finished run, run record, curves through stage_runs", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-report-query-" });
-  const instance = await (async () => {
-    await createFixtureStore(`${dir}/s.duckdb`, { figureDir: `${dir}/f`, curveSteps: 5 });
-    return await DuckDBInstance.create(`${dir}/s.duckdb`, { access_mode: "READ_ONLY" });
-  })();
-  const conn = await instance.connect();
+  const store = await createFixtureStore({ figureDir: `${dir}/f`, curveSteps: 5 });
+  const conn = store.connection;
   try {
     assert.equal(await latestRunId(conn), FIXTURE_RUN); // the unfinished newer run is skipped
+    assert.equal(await latestRunId(conn, { profile: "quick" }), FIXTURE_OLD_RUN);
+    await assert.rejects(() => latestRunId(conn, { profile: "smoke" }), /of profile smoke/);
     const run = await readRun(conn, FIXTURE_RUN);
     assert.equal(run.wallSeconds, 2 * 3600 + 2 * 60 + 5);
     assert.equal(run.gitDirty, true);
@@ -39,35 +38,29 @@ Deno.test("query: latest finished run, run record, curves through stage_runs", a
     assert.equal(data.figures.length, 1);
     assert.equal(data.stageRuns.length, 4);
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    store.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("query: a store without finished runs is a clear error", async () => {
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
+  const store = await ResultsStore.open(":memory:");
   try {
-    await conn.run(SCHEMA_V1_SQL);
-    await insertRows(conn, "runs", [[
-      "r1",
-      "2026-01-01 00:00:00",
-      null,
-      "running",
-      "",
-      false,
-      "",
-      "",
-      "",
-      "",
-      "",
-      "",
-      "{}",
-    ]]);
-    await assert.rejects(() => latestRunId(conn), /no finished run/);
+    await store.beginRun({
+      run_id: "r1",
+      started: new Date("2026-01-01T00:00:00Z"),
+      git_commit: "",
+      git_dirty: false,
+      runtime: "",
+      tfjs: "",
+      backend: "",
+      profile: "",
+      experiments: "",
+      data_root: "",
+      params_json: "{}",
+    });
+    await assert.rejects(() => latestRunId(store.connection), /No finished run/);
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    store.close();
   }
 });

@@ -5,7 +5,8 @@
  * @module
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { latestRunId, type MetricRecord, readRunData } from "./query.ts";
+import { latestRunId, readRunData } from "../pipeline/results_query.ts";
+import type { MetricRecord } from "../pipeline/results_schema.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { defaultTableSpec, type TableSpec } from "./tables.ts";
 import { buildResultTable, type PaperNumber } from "./table_model.ts";

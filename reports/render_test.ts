@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { TABLE_SPECS } from "../experiments/tables.ts";
 import { DuckDBInstance } from "@duckdb/node-api";
-import {
-  createFixtureStore,
-  FIXTURE_OLD_RUN,
-  FIXTURE_PAPER,
-  FIXTURE_RUN,
-  insertRows,
-} from "./_fixture.ts";
+import { createFixtureStore, FIXTURE_OLD_RUN, FIXTURE_PAPER, FIXTURE_RUN } from "./_fixture.ts";
 import { renderReport } from "./render.ts";
 
 async function meanOf(db: string, run: string, table: string, row: string, dataset: string) {
@@ -30,11 +24,12 @@ Deno.test("renderReport: latest run, self-contained page, markdown, figures", as
   const dir = await Deno.makeTempDir({ prefix: "lrtl-report-render-" });
   const db = `${dir}/s.duckdb`;
   try {
-    await createFixtureStore(db, {
+    (await createFixtureStore({
+      path: db,
       figureDir: `${dir}/f`,
       omitTables: ["sweep_context"],
       curveSteps: 50,
-    });
+    })).close();
     const progress: number[][] = [];
     const r = await renderReport({
       dbPath: db,
@@ -112,24 +107,28 @@ Deno.test("renderReport: explicit run, failed stage and missing figure are warni
   const dir = await Deno.makeTempDir({ prefix: "lrtl-report-render2-" });
   const db = `${dir}/s.duckdb`;
   try {
-    await createFixtureStore(db, { figureDir: `${dir}/f`, curveSteps: 3 });
-    const inst = await DuckDBInstance.create(db);
-    const conn = await inst.connect();
-    await insertRows(conn, "stage_runs", [[
-      FIXTURE_OLD_RUN,
-      "eval.x",
-      "eval",
-      "k-x",
-      "failed",
-      "ran",
-      null,
-      null,
-      1,
-      "boom: out of memory",
-    ]]);
-    await insertRows(conn, "figures", [[FIXTURE_OLD_RUN, "main", "gone", `${dir}/nope.png`, ""]]);
-    conn.closeSync();
-    inst.closeSync();
+    const store = await createFixtureStore({ path: db, figureDir: `${dir}/f`, curveSteps: 3 });
+    await store.addStageRun({
+      run_id: FIXTURE_OLD_RUN,
+      stage_id: "eval.x",
+      stage: "eval",
+      cache_key: "k-x",
+      status: "failed",
+      reason: "ran",
+      started: new Date("2026-11-19T09:30:00Z"),
+      finished: new Date("2026-11-19T09:30:01Z"),
+      error: "boom: out of memory",
+    });
+    await store.addFigures([
+      {
+        run_id: FIXTURE_OLD_RUN,
+        experiment: "main",
+        name: "gone",
+        path: `${dir}/nope.png`,
+        caption: "",
+      },
+    ]);
+    store.close();
     const r = await renderReport({
       dbPath: db,
       runId: FIXTURE_OLD_RUN,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MetricRecord } from "./query.ts";
+import type { MetricRecord } from "../pipeline/results_schema.ts";
 
 /** One cell of a results table: a (row, x, dataset, metric) aggregated over seeds. */
 export interface Summary {

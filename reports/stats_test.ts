@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { summarize } from "./stats.ts";
-import type { MetricRecord } from "./query.ts";
+import type { MetricRecord } from "../pipeline/results_schema.ts";
 
 function rec(p: Partial<MetricRecord>): MetricRecord {
   return {

@@ -15,7 +15,7 @@ import { linePanelsSpec } from "./templates/line_panels.ts";
 import { lossCurvesSpec } from "./templates/loss_curves.ts";
 import { perSequenceSpec } from "./templates/per_sequence.ts";
 import { valCurvesSpec } from "./templates/val_curves.ts";
-import type { CurveRecord, MetricRecord } from "./query.ts";
+import type { CurveRecord, MetricRecord } from "../pipeline/results_schema.ts";
 
 /** A template plus the named datasets that fill it. */
 export interface ChartJob {

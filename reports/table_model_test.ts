@@ -3,7 +3,7 @@ import { summarize } from "./stats.ts";
 import { buildResultTable, rowDisplayLabel } from "./table_model.ts";
 import { formatMeanStd, formatValue } from "./tables.ts";
 import { TABLE_SPECS as TABLES } from "../experiments/tables.ts";
-import type { MetricRecord } from "./query.ts";
+import type { MetricRecord } from "../pipeline/results_schema.ts";
 
 function rec(p: Partial<MetricRecord>): MetricRecord {
   return {

@@ -25,11 +25,12 @@ Deno.test({
   const tmp = await Deno.makeTempDir({ prefix: "lrtl-report-e2e-" });
   const outRoot = new URL("../reports/out/", import.meta.url).pathname;
   try {
-    await createFixtureStore(`${tmp}/store.duckdb`, {
+    (await createFixtureStore({
+      path: `${tmp}/store.duckdb`,
       figureDir: `${tmp}/figs`,
       omitTables: ["sweep_context"],
       curveSteps: 100,
-    });
+    })).close();
     const outDir = `${outRoot}e2e`;
     const r = await renderReport({
       dbPath: `${tmp}/store.duckdb`,

@@ -16,6 +16,7 @@ import {
   processStart,
   type ProgressSink,
   ResultsLog,
+  runningRuns,
   type RunSummary,
   SilentProgress,
 } from "../../pipeline/mod.ts";
@@ -75,7 +76,7 @@ export async function runRequest(
     // Runs left `running` by a process that is gone (killed, crashed) are marked as such. A run
     // that used this cache is over too: it held the lock this run now holds.
     await store?.with(async (db) => {
-      for (const r of await db.runningRuns()) {
+      for (const r of await runningRuns(db.connection)) {
         const gone = r.pid !== null && r.host !== null &&
           holderAlive({ pid: r.pid, host: r.host, procStart: r.procStart }) === false;
         if (gone || r.cacheDir === req.cacheDir) {
