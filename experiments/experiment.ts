@@ -21,6 +21,7 @@ export interface ExperimentRun {
 
 import type { TableSpec } from "../reports/tables.ts";
 import type { PaperNumber } from "../reports/table_model.ts";
+import type { RowMeans } from "../pipeline/results_query.ts";
 
 // The selector lives with the dataset discovery (stages/datasets.ts), so that editing an
 // experiment declaration never enters a stage's code hash.
@@ -48,6 +49,29 @@ export interface Experiment {
   present?: Omit<TableSpec, "title" | "description">;
   /** Reference numbers of `table`, each with its kind and source (own columns in the report). */
   paper?: readonly Omit<PaperNumber, "table">[];
+  /** The paper's findings on `table`, checked on each run's own numbers (notes under it). */
+  findings?: readonly FindingSpec[];
+}
+
+/** What a finding decides on one run: the claim, whether it holds and the numbers why. */
+export interface Verdict {
+  claim: string;
+  /** null when the run lacks the rows to decide. */
+  holds: boolean | null;
+  evidence: string;
+}
+
+/**
+ * A finding of the paper (or a floor the method must clear) on its experiment's table: the
+ * means of the table's rows for `metric` on each dataset go to `decide` (experiments/findings.ts
+ * evaluates them all, generically).
+ */
+export interface FindingSpec {
+  metric: string;
+  /** The datasets to decide it on: these, or every dataset where the table has row `having`. */
+  datasets: readonly string[] | { having: string };
+  /** The verdict on `dataset`, or null for no finding here (the rows it compares are absent). */
+  decide(means: RowMeans, dataset: string): Verdict | null;
 }
 
 /** Identity helper that type-checks an experiment declaration. */

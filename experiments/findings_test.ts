@@ -67,3 +67,43 @@ Deno.test("findings are decided by the run's own numbers, both ways", async () =
   );
   store.close();
 });
+
+Deno.test("findings: the evaluator is generic over the declarations (a dataset per `having` row)", async () => {
+  const store = await ResultsStore.open(":memory:");
+  const row = (dataset: string, row_label: string, value: number) => ({
+    run_id: "r",
+    experiment: "e",
+    table_name: "t",
+    row_label,
+    dataset,
+    sequence: "",
+    metric: "J",
+    value,
+    stage_id: "s",
+    cache_key: "k",
+  });
+  await store.addMetrics([row("a", "x", 1), row("a", "y", 2), row("b", "y", 3), row("c", "x", 5)]);
+  const f = await computeFindings(store, "r", [{
+    name: "e",
+    table: "t",
+    title: "",
+    description: "",
+    stage: "evaluate",
+    datasets: "synthetic",
+    runs: () => [],
+    findings: [{
+      metric: "J",
+      datasets: { having: "y" },
+      decide: ({ rows }, dataset) => ({
+        claim: `y beats x on ${dataset}`,
+        holds: rows.has("x") ? rows.get("y")! > rows.get("x")! : null,
+        evidence: [...rows.keys()].sort().join(","),
+      }),
+    }],
+  }]);
+  assertEquals(f, [
+    { table: "t", claim: "y beats x on a", holds: true, evidence: "x,y" },
+    { table: "t", claim: "y beats x on b", holds: null, evidence: "y" },
+  ]);
+  store.close();
+});

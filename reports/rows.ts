@@ -18,3 +18,11 @@ export const MAIN_ROWS = {
   /** Written by the `motion_floor` stage. */
   floor: "classical motion (no learning)",
 } as const;
+
+/** The rows of trajectory clustering (`trajectory_clustering`), written by the `cluster` stage. */
+export const CLUSTERING_ROWS = {
+  kmeans: "K-Means",
+  ssc: "SSC",
+  lrr: "LRR",
+  lrtlDirect: "LRTL-direct",
+} as const;

@@ -21,12 +21,13 @@ import {
 } from "../cluster/mod.ts";
 import type { Tracks } from "../motion/types.ts";
 import { sha256 } from "../pipeline/mod.ts";
+import { CLUSTERING_ROWS } from "../reports/rows.ts";
 
 const METHODS: [ClusterMethod, string][] = [
-  ["kmeans", "K-Means"],
-  ["ssc", "SSC"],
-  ["lrr", "LRR"],
-  ["lrtl-direct", "LRTL-direct"],
+  ["kmeans", CLUSTERING_ROWS.kmeans],
+  ["ssc", CLUSTERING_ROWS.ssc],
+  ["lrr", CLUSTERING_ROWS.lrr],
+  ["lrtl-direct", CLUSTERING_ROWS.lrtlDirect],
 ];
 
 /** A clustering problem: a 2F×N trajectory matrix and its ground-truth groups. */
