@@ -2,22 +2,11 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../tests/_assert.ts";
 import { ResultsStore } from "../pipeline/mod.ts";
 import { checkCommand, compare, policy } from "./check.ts";
+import { testRunRow } from "../tests/_run_row.ts";
 
 async function fixtureRun(dbPath: string, runId: string, j: number) {
   const store = await ResultsStore.open(dbPath);
-  await store.beginRun({
-    run_id: runId,
-    started: new Date(),
-    git_commit: "",
-    git_dirty: false,
-    runtime: "",
-    tfjs: "",
-    backend: "wasm",
-    profile: "smoke",
-    experiments: "main",
-    data_root: "",
-    params_json: "{}",
-  });
+  await store.beginRun(testRunRow(runId));
   const m = (metric: string, value: number, row = "Lf+Lt+Lr (ours)", sequence = "") => ({
     run_id: runId,
     experiment: "main",

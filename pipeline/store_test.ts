@@ -3,6 +3,7 @@ import { assertEquals } from "../tests/_assert.ts";
 import { listRuns, readMetrics, runAggregates } from "./results_query.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./results_schema.ts";
 import { ResultsStore } from "./store.ts";
+import { testRunRow } from "../tests/_run_row.ts";
 
 Deno.test("store: a file of schema version 1 (older lrtl) is migrated and reads as before", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-store-" });
@@ -39,20 +40,9 @@ Deno.test("store: a file of schema version 1 (older lrtl) is migrated and reads 
   }
   // And a writer adds rows in the new columns.
   const writer = await ResultsStore.open(path);
-  await writer.beginRun({
-    run_id: "new-run",
-    started: new Date("2025-02-01T00:00:00Z"),
-    git_commit: "",
-    git_dirty: false,
-    runtime: "",
-    tfjs: "",
-    backend: "wasm",
-    profile: "smoke",
-    experiments: "main",
-    data_root: "",
-    params_json: "{}",
-    name: "named",
-  });
+  await writer.beginRun(
+    testRunRow("new-run", { started: new Date("2025-02-01T00:00:00Z"), name: "named" }),
+  );
   assertEquals((await listRuns(writer.connection)).map((r) => r.name), [null, "named"]);
   writer.close();
   await Deno.remove(dir, { recursive: true });

@@ -18,6 +18,19 @@ const worker = (task: InstanceTask) =>
     progress: new LogProgress(() => {}),
   });
 
+/** The first task the driver delegates when running the toy pipeline in `dir` (not run). */
+async function firstTask(dir: string): Promise<InstanceTask> {
+  let task: InstanceTask | undefined;
+  await runToy(dir, {}, {
+    stages,
+    delegate: (_inst, job) => {
+      task ??= job.task;
+      return Promise.reject(new Error("not run here"));
+    },
+  });
+  return task!;
+}
+
 Deno.test("worker: a delegated task (through its file) builds what the driver builds itself", async () => {
   const here = await Deno.makeTempDir({ prefix: "lrtl-worker-" });
   const there = await Deno.makeTempDir({ prefix: "lrtl-worker-" });
@@ -47,21 +60,14 @@ Deno.test("worker: a delegated task (through its file) builds what the driver bu
 
 Deno.test("worker: a task whose key was tampered with fails, naming both keys", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-worker-" });
-  let task: InstanceTask | undefined;
-  await runToy(dir, {}, {
-    stages,
-    delegate: (_inst, job) => {
-      task ??= job.task;
-      return Promise.reject(new Error("not run here"));
-    },
-  });
-  const tampered = { ...task!, key: "f".repeat(64) };
+  const task = await firstTask(dir);
+  const tampered = { ...task, key: "f".repeat(64) };
   const r = await worker(tampered);
   assertEquals(r.status, "failed");
   assertEquals(r.reason.kind, "key mismatch");
   assert(
     r.error!.message.startsWith(
-      `${task!.id}: this process computes the cache key ${task!.key}, the driver sent ${
+      `${task.id}: this process computes the cache key ${task.key}, the driver sent ${
         "f".repeat(64)
       }`,
     ),
@@ -73,23 +79,16 @@ Deno.test("worker: a task whose key was tampered with fails, naming both keys", 
 
 Deno.test("worker: an input that is not in the cache, or an unknown stage, fails before running", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-worker-" });
-  let task: InstanceTask | undefined;
-  await runToy(dir, {}, {
-    stages,
-    delegate: (_inst, job) => {
-      task ??= job.task;
-      return Promise.reject(new Error("not run here"));
-    },
-  });
-  const input = task!.inputs.numbers[0];
-  const moved = { ...task!, inputs: { numbers: [{ ...input, hash: "0".repeat(64) }] } };
+  const task = await firstTask(dir);
+  const input = task.inputs.numbers[0];
+  const moved = { ...task, inputs: { numbers: [{ ...input, hash: "0".repeat(64) }] } };
   await assertRejects(
     () => worker(moved),
     `its input ${input.id} is not in the cache`,
   );
   await assertRejects(
-    () => worker({ ...task!, stage: "cube" }),
-    `Unknown stage "cube" in the task of instance "${task!.id}"`,
+    () => worker({ ...task, stage: "cube" }),
+    `Unknown stage "cube" in the task of instance "${task.id}"`,
   );
   await Deno.remove(dir, { recursive: true });
 });

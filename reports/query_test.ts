@@ -8,6 +8,7 @@ import {
   readRunData,
 } from "../pipeline/results_query.ts";
 import { ResultsStore } from "../pipeline/store.ts";
+import { testRunRow } from "../tests/_run_row.ts";
 
 Deno.test("query: latest finished run, run record, curves through stage_runs", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-report-query-" });
@@ -46,19 +47,7 @@ Deno.test("query: latest finished run, run record, curves through stage_runs", a
 Deno.test("query: a store without finished runs is a clear error", async () => {
   const store = await ResultsStore.open(":memory:");
   try {
-    await store.beginRun({
-      run_id: "r1",
-      started: new Date("2026-01-01T00:00:00Z"),
-      git_commit: "",
-      git_dirty: false,
-      runtime: "",
-      tfjs: "",
-      backend: "",
-      profile: "",
-      experiments: "",
-      data_root: "",
-      params_json: "{}",
-    });
+    await store.beginRun(testRunRow("r1"));
     await assert.rejects(() => latestRunId(store.connection), /No finished run/);
   } finally {
     store.close();

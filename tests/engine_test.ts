@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { testRunRow } from "./_run_row.ts";
 import { defineStage, ResultsLog, ResultsStore, SilentProgress } from "../pipeline/mod.ts";
 import { type App, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
 import type { PipelineParams } from "../stages/params.ts";
@@ -111,22 +112,13 @@ Deno.test("engine: a run a killed process left `running` is marked killed by the
   const gone = new Deno.Command("true").spawn();
   await gone.status;
   const log = new ResultsLog(req.dbPath);
-  await log.beginRun({
-    run_id: "dead-run",
+  await log.beginRun(testRunRow("dead-run", {
     started: new Date(Date.now() - 60_000),
-    git_commit: "",
-    git_dirty: false,
     runtime: "test",
-    tfjs: "",
-    backend: "wasm",
-    profile: "smoke",
-    experiments: "main",
-    data_root: "",
-    params_json: "{}",
     pid: gone.pid,
     host: (await import("node:os")).hostname(),
     cache_dir: join(dir, "elsewhere"),
-  });
+  }));
   await log.close();
   let before = await lrtl(["runs", "--db", req.dbPath]);
   assert(/dead-run .* dead /.test(before.text), before.text);
