@@ -378,63 +378,66 @@ function sweep(o: {
   });
 }
 
-export const sweepRank = sweep({
-  name: "sweep_rank",
-  title: "Sweep: rank r",
-  description: "J against the rank r kept free of penalty in the trajectory loss.",
-  key: "loss.rank",
-  values: [1, 2, 3, 4, 5, 6, 8],
-  smallValues: [2, 5, 8],
-  datasets: "ablation",
-  xTitle: "rank r",
-  findings: [{
-    metric: "J",
-    datasets: ["synthetic"],
-    decide: ({ rows }) => {
-      if (!rows.size) return null;
-      const [best] = [...rows].sort((a, b) => b[1] - a[1]);
-      return {
-        claim: "Rank near 4–5 is best",
-        holds: ["4", "5"].includes(best[0]),
-        evidence: `best r = ${best[0]} (J ${f1(best[1])}); ` +
-          [...rows].map(([r, v]) => `r=${r}: ${f1(v)}`).join(", "),
-      };
-    },
-  }],
-});
-export const sweepComponents = sweep({
-  name: "sweep_components",
-  title: "Sweep: number of components k",
-  description: "J against the number of predicted masks k.",
-  key: "model.k",
-  values: [2, 3, 4, 5, 6],
-  xTitle: "components k",
-});
-export const sweepContext = sweep({
-  name: "sweep_context",
-  title: "Sweep: context length",
-  description: "J against the half-window c of the trajectory context (T = 2c + 1 frames).",
-  key: "train.context",
-  values: [2, 5, 10, 20, 30],
-  xTitle: "half-window c (frames)",
-  note: "Sequences shorter than 2c+1 frames are reflect-padded in time, as in the reference.",
-});
-export const sweepTracker = sweep({
-  name: "sweep_tracker",
-  title: "Sweep: point tracker",
-  description: "J with trajectories from different point trackers.",
-  key: "tracks.tracker",
-  values: ["flow-chain", "klt", "gt"],
-  xTitle: "tracker",
-});
-export const sweepArchitecture = sweep({
-  name: "sweep_architecture",
-  title: "Sweep: architecture",
-  description: "J with different segmentation networks.",
-  key: "model.arch",
-  values: ["unet", "encdec"],
-  xTitle: "architecture",
-});
+/** The one-knob sweeps, in report order: adding a sweep is one entry here. */
+export const SWEEPS: readonly Experiment[] = [
+  sweep({
+    name: "sweep_rank",
+    title: "Sweep: rank r",
+    description: "J against the rank r kept free of penalty in the trajectory loss.",
+    key: "loss.rank",
+    values: [1, 2, 3, 4, 5, 6, 8],
+    smallValues: [2, 5, 8],
+    datasets: "ablation",
+    xTitle: "rank r",
+    findings: [{
+      metric: "J",
+      datasets: ["synthetic"],
+      decide: ({ rows }) => {
+        if (!rows.size) return null;
+        const [best] = [...rows].sort((a, b) => b[1] - a[1]);
+        return {
+          claim: "Rank near 4–5 is best",
+          holds: ["4", "5"].includes(best[0]),
+          evidence: `best r = ${best[0]} (J ${f1(best[1])}); ` +
+            [...rows].map(([r, v]) => `r=${r}: ${f1(v)}`).join(", "),
+        };
+      },
+    }],
+  }),
+  sweep({
+    name: "sweep_components",
+    title: "Sweep: number of components k",
+    description: "J against the number of predicted masks k.",
+    key: "model.k",
+    values: [2, 3, 4, 5, 6],
+    xTitle: "components k",
+  }),
+  sweep({
+    name: "sweep_context",
+    title: "Sweep: context length",
+    description: "J against the half-window c of the trajectory context (T = 2c + 1 frames).",
+    key: "train.context",
+    values: [2, 5, 10, 20, 30],
+    xTitle: "half-window c (frames)",
+    note: "Sequences shorter than 2c+1 frames are reflect-padded in time, as in the reference.",
+  }),
+  sweep({
+    name: "sweep_tracker",
+    title: "Sweep: point tracker",
+    description: "J with trajectories from different point trackers.",
+    key: "tracks.tracker",
+    values: ["flow-chain", "klt", "gt"],
+    xTitle: "tracker",
+  }),
+  sweep({
+    name: "sweep_architecture",
+    title: "Sweep: architecture",
+    description: "J with different segmentation networks.",
+    key: "model.arch",
+    values: ["unet", "encdec"],
+    xTitle: "architecture",
+  }),
+];
 
 /**
  * The search that chose the `small` profile's training recipe (README "The small recipe"): each
@@ -605,11 +608,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   motionFloor,
   formulations,
   ablation,
-  sweepRank,
-  sweepComponents,
-  sweepContext,
-  sweepTracker,
-  sweepArchitecture,
+  ...SWEEPS,
   recipe,
   feasibility,
   motionFlow,
