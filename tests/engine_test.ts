@@ -333,7 +333,7 @@ Deno.test("cli: --version, the environment variables in --help, params with docs
   }
   const params = await lrtl(["list", "params"]);
   assert(/loss\.rank\s+5\s+·\s+·\s+·\s+≥1 ≤64\s+rank r of Lt/.test(params.text), params.text);
-  assert(/train\.steps\s+150\s+12\s+600\s+20000/.test(params.text), params.text);
+  assert(/train\.steps\s+150\s+12\s+1200\s+20000/.test(params.text), params.text);
   assert(/loss\.lambdaTrajectory .* weight λt of Lt/.test(params.text), params.text);
 });
 
