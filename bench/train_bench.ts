@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { initBackend } from "../learn/backend.ts";
 import { tensorflowStatus } from "../learn/tfjs_node.ts";
 import { createSegmenter } from "../learn/net/mod.ts";
-import { Rng } from "../learn/net/rng.ts";
+import { Rng } from "../core/random.ts";
 import { sampleAt } from "../learn/sample.ts";
 import { flowLoss } from "../learn/losses/flow.ts";
 import { temporalLoss } from "../learn/losses/temporal.ts";

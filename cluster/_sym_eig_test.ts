@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { symEig } from "./_sym_eig.ts";
-import { mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 
 Deno.test("symEig reconstructs random symmetric matrices with orthonormal vectors", () => {
-  const rand = mulberry32(3);
+  const rng = Rng.fromState(3);
   for (const n of [1, 2, 5, 40]) {
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rand() * 2 - 1;
+      for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.next() * 2 - 1;
     }
     const { values, vectors: v } = symEig(a, n);
     for (let i = 1; i < n; i++) assert.ok(values[i] >= values[i - 1]);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { gaussian, mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 
 /** A 2F×N trajectory matrix (rows x_1…x_F then y_1…y_F) of `groups` affine motions. */
 export function affineMotions(
@@ -14,7 +14,7 @@ export function affineMotions(
   seed: number,
   noise = 0.5,
 ): { w: Float64Array; rows: number; cols: number; labels: Int32Array } {
-  const rand = mulberry32(seed);
+  const rng = Rng.fromState(seed);
   const cols = groups * perGroup;
   const rows = 2 * frames;
   const w = new Float64Array(rows * cols);
@@ -25,17 +25,17 @@ export function affineMotions(
     let m = [1, 0, 100 + 150 * g, 0, 1, 80 + 60 * g];
     for (let t = 0; t < frames; t++) {
       maps.push(m);
-      m = m.map((v, i) => v + (i === 2 || i === 5 ? 6 * gaussian(rand) : 0.04 * gaussian(rand)));
+      m = m.map((v, i) => v + (i === 2 || i === 5 ? 6 * rng.normal() : 0.04 * rng.normal()));
     }
     for (let p = 0; p < perGroup; p++) {
       const col = g * perGroup + p;
       labels[col] = g;
-      const px = 60 * gaussian(rand);
-      const py = 60 * gaussian(rand);
+      const px = 60 * rng.normal();
+      const py = 60 * rng.normal();
       for (let t = 0; t < frames; t++) {
         const a = maps[t];
-        w[t * cols + col] = a[0] * px + a[1] * py + a[2] + noise * gaussian(rand);
-        w[(frames + t) * cols + col] = a[3] * px + a[4] * py + a[5] + noise * gaussian(rand);
+        w[t * cols + col] = a[0] * px + a[1] * py + a[2] + noise * rng.normal();
+        w[(frames + t) * cols + col] = a[3] * px + a[4] * py + a[5] + noise * rng.normal();
       }
     }
   }

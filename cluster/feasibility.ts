@@ -18,7 +18,7 @@
 import type { Tracks } from "../motion/types.ts";
 import type { LabelImage } from "../video/types.ts";
 import { lowRankLoss } from "./lowrank_loss.ts";
-import { gaussian, mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 
 /** One point of the study. */
 export interface FeasibilityRow {
@@ -185,7 +185,7 @@ export function feasibilityStudy(
   const structure = opts.structure ??
     Array.from({ length: 2 * data.numObjects + 1 }, (_, i) => i - data.numObjects);
   const repeats = opts.noiseRepeats ?? 3;
-  const rand = mulberry32(opts.seed ?? 0);
+  const rng = Rng.fromState(opts.seed ?? 0);
   const total = noise.length + temps.length + structure.length;
   let done = 0;
   const rows: FeasibilityRow[] = [];
@@ -198,7 +198,7 @@ export function feasibilityStudy(
       for (let i = 0; i < cols; i++) {
         let s = 0;
         for (let c = 0; c < k; c++) {
-          const e = opts.noiseKind === "gaussian" ? Math.abs(eta * gaussian(rand)) : eta * rand();
+          const e = opts.noiseKind === "gaussian" ? Math.abs(eta * rng.normal()) : eta * rng.next();
           const v = (data.labels[i] === c ? 1 : 0) + e;
           m[i * k + c] = v;
           s += v;

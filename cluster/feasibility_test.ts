@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Tracks } from "../motion/types.ts";
 import type { LabelImage } from "../video/types.ts";
 import { feasibilityStudy, prepareFeasibility, structuralEdit } from "./feasibility.ts";
-import { gaussian, mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 
 /** Background + 2 rectangles, each moving with its own random affine motion (+0.02 px noise: with 0 px noise splits cost nothing, with ≥ 0.1 px the
  * noise tail dominates the loss and softer masks or merges lower it). */
@@ -16,13 +16,13 @@ function scene(): { tracks: Tracks; mask: LabelImage; query: number } {
   for (const [x0, y0, x1, y1, l] of rects) {
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask.data[y * width + x] = l;
   }
-  const rand = mulberry32(9);
+  const rng = Rng.fromState(9);
   const motions: number[][][] = [0, 1, 2].map(() => {
     const seq: number[][] = [];
     let a = [1, 0, 0, 0, 1, 0];
     for (let t = 0; t < frames; t++) {
       seq.push(a);
-      a = a.map((v, i) => v + (i === 2 || i === 5 ? 2 * gaussian(rand) : 0.02 * gaussian(rand)));
+      a = a.map((v, i) => v + (i === 2 || i === 5 ? 2 * rng.normal() : 0.02 * rng.normal()));
     }
     return seq;
   });
@@ -40,8 +40,8 @@ function scene(): { tracks: Tracks; mask: LabelImage; query: number } {
       // Positions relative to the query frame: the point sits at (x, y) at `query`.
       const dx = x - q[2];
       const dy = y - q[5];
-      xy[2 * (i * frames + t)] = a[0] * dx + a[1] * dy + a[2] + 0.02 * gaussian(rand);
-      xy[2 * (i * frames + t) + 1] = a[3] * dx + a[4] * dy + a[5] + 0.02 * gaussian(rand);
+      xy[2 * (i * frames + t)] = a[0] * dx + a[1] * dy + a[2] + 0.02 * rng.normal();
+      xy[2 * (i * frames + t) + 1] = a[3] * dx + a[4] * dy + a[5] + 0.02 * rng.normal();
     }
     xy[2 * (i * frames + query)] = x;
     xy[2 * (i * frames + query) + 1] = y;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { lowRankLoss } from "./lowrank_loss.ts";
-import { mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 
 function randomMatrix(rows: number, cols: number, seed: number): Float64Array {
-  const rand = mulberry32(seed);
-  return Float64Array.from({ length: rows * cols }, () => rand() * 2 - 1);
+  const rng = Rng.fromState(seed);
+  return Float64Array.from({ length: rows * cols }, () => rng.next() * 2 - 1);
 }
 
 Deno.test("lowRankLoss: singular values of a known matrix, loss = tail sum", () => {
@@ -23,8 +23,8 @@ Deno.test("lowRankLoss: gradW and gradP match central finite differences", () =>
   const rows = 8;
   const cols = 30;
   const p = randomMatrix(rows, cols, 11);
-  const rand = mulberry32(12);
-  const w = Float64Array.from({ length: cols }, () => 0.2 + 0.8 * rand());
+  const rng = Rng.fromState(12);
+  const w = Float64Array.from({ length: cols }, () => 0.2 + 0.8 * rng.next());
   for (const rank of [0, 2, 5]) {
     const r = lowRankLoss(p, rows, cols, w, rank, { gradP: true });
     const h = 1e-6;

@@ -11,7 +11,7 @@
 
 import { kmeans, spectralClustering, transpose } from "./spectral.ts";
 import { lowRankLoss } from "./lowrank_loss.ts";
-import { gaussian, mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 import { symEig } from "./_sym_eig.ts";
 
 /** Where a start's logits come from. */
@@ -170,7 +170,7 @@ export function lrtlDirect(
   const lr = opts.learningRate ?? 0.1;
   const [tau0, tau1] = opts.temperature ?? [1, 1];
   const seed = opts.seed ?? 0;
-  const rand = mulberry32(seed);
+  const rng = Rng.fromState(seed);
   const total = inits.length * iterations;
   const losses: number[] = [];
   let best: { loss: number; labels: Int32Array; index: number } | null = null;
@@ -197,13 +197,13 @@ export function lrtlDirect(
     const kind = inits[s];
     if (kind === "random") {
       const scale = opts.randomScale ?? 1;
-      for (let i = 0; i < theta.length; i++) theta[i] = scale * gaussian(rand);
+      for (let i = 0; i < theta.length; i++) theta[i] = scale * rng.normal();
     } else {
       const l = labelsFor(kind);
       const scale = opts.initScale ?? 2;
       for (let n = 0; n < cols; n++) {
         for (let c = 0; c < k; c++) {
-          theta[n * k + c] = (c === l[n] ? scale : 0) + 0.01 * gaussian(rand);
+          theta[n * k + c] = (c === l[n] ? scale : 0) + 0.01 * rng.normal();
         }
       }
     }

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 import { symEig } from "./_sym_eig.ts";
 
 /** Options of {@link kmeans}. */
@@ -129,7 +129,8 @@ export function kmeans(
   if (!Number.isInteger(k) || k < 1 || k > n) {
     throw new RangeError(`kmeans: k must be an integer in 1…${n}, got ${k}`);
   }
-  const rand = mulberry32(opts.seed ?? 0);
+  const rng = Rng.fromState(opts.seed ?? 0);
+  const rand = () => rng.next();
   let best: KMeansResult | null = null;
   for (let r = 0; r < (opts.restarts ?? 10); r++) {
     const res = kmeansOnce(x, n, d, k, rand, opts.maxIter ?? 300);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { kmeans, spectralClustering } from "./spectral.ts";
 import { misclassificationRate } from "./metrics.ts";
-import { gaussian, mulberry32 } from "./_random.ts";
+import { Rng } from "../core/random.ts";
 
 Deno.test("kmeans separates three blobs and is deterministic given the seed", () => {
-  const rand = mulberry32(1);
+  const rng = Rng.fromState(1);
   const n = 90;
   const x = new Float64Array(n * 2);
   const truth = new Int32Array(n);
@@ -12,8 +12,8 @@ Deno.test("kmeans separates three blobs and is deterministic given the seed", ()
   for (let i = 0; i < n; i++) {
     const c = i % 3;
     truth[i] = c;
-    x[2 * i] = centres[c][0] + 0.5 * gaussian(rand);
-    x[2 * i + 1] = centres[c][1] + 0.5 * gaussian(rand);
+    x[2 * i] = centres[c][0] + 0.5 * rng.normal();
+    x[2 * i + 1] = centres[c][1] + 0.5 * rng.normal();
   }
   const a = kmeans(x, n, 2, 3, { seed: 7 });
   assert.equal(misclassificationRate(truth, a.labels), 0);
@@ -23,17 +23,17 @@ Deno.test("kmeans separates three blobs and is deterministic given the seed", ()
 });
 
 Deno.test("spectralClustering finds two rings that k-means cannot", () => {
-  const rand = mulberry32(2);
+  const rng = Rng.fromState(2);
   const n = 120;
   const pts = new Float64Array(n * 2);
   const truth = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const ring = i < n / 2 ? 0 : 1;
     const r = ring === 0 ? 1 : 4;
-    const a = rand() * 2 * Math.PI;
+    const a = rng.next() * 2 * Math.PI;
     truth[i] = ring;
-    pts[2 * i] = r * Math.cos(a) + 0.05 * gaussian(rand);
-    pts[2 * i + 1] = r * Math.sin(a) + 0.05 * gaussian(rand);
+    pts[2 * i] = r * Math.cos(a) + 0.05 * rng.normal();
+    pts[2 * i + 1] = r * Math.sin(a) + 0.05 * rng.normal();
   }
   const aff = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

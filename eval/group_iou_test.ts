@@ -12,18 +12,11 @@ import { jaccard } from "./metrics.ts";
 import type { LabelImage } from "../video/types.ts";
 import { openDataset } from "../video/datasets.ts";
 import { sharedDataRoot } from "../tests/_shared_data.ts";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { uniforms } from "../core/random.ts";
 
 /** Soft masks: a smooth random field per component, softmaxed; some values quantised to 0.5. */
 function randomMasks(w: number, h: number, k: number, seed: number): MaskStack {
-  const r = rng(seed);
+  const r = uniforms(seed);
   const centres = Array.from({ length: k }, () => [r() * w, r() * h, 0.2 + r()]);
   const data = new Float32Array(w * h * k);
   for (let y = 0; y < h; y++) {
@@ -46,7 +39,7 @@ function randomMasks(w: number, h: number, k: number, seed: number): MaskStack {
 }
 
 function randomGt(w: number, h: number, seed: number): LabelImage {
-  const r = rng(seed);
+  const r = uniforms(seed);
   const cx = r() * w, cy = r() * h, rad = (0.2 + 0.3 * r()) * Math.min(w, h);
   const data = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -115,7 +108,7 @@ Deno.test({
       // Soft masks at the network's size: the GT area-downsampled, blurred into K = 4 parts.
       const w = 112, h = 64, k = 4;
       const data = new Float32Array(w * h * k);
-      const r = rng(t + 1);
+      const r = uniforms(t + 1);
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
           const gx = Math.floor((x + 0.5) * gt.width / w),

@@ -25,7 +25,7 @@ import { flowLoss } from "./losses/flow.ts";
 import { temporalLoss } from "./losses/temporal.ts";
 import { trajectoryLoss } from "./losses/trajectory.ts";
 import { smoothTracks } from "./losses/smooth.ts";
-import { Rng } from "./net/rng.ts";
+import { Rng } from "../core/random.ts";
 import { AdamW, buildBatch, prepareSequences, resolveTrainConfig, trainStep } from "./train/mod.ts";
 import { movingSquare, SCENE } from "./train/_synthetic_scene_test_util.ts";
 import { predictMasks } from "../eval/predict.ts";

@@ -14,6 +14,7 @@
  * @module
  */
 import type { FlowField } from "./types.ts";
+import { Rng } from "../core/random.ts";
 
 /** A 3×3 homography, row-major, `H[8]` = 1. */
 export type Homography = Float64Array;
@@ -48,18 +49,6 @@ export interface ClassicalResult {
   homography: Homography;
   /** Share of the sampled correspondences that are RANSAC inliers. */
   inlierRatio: number;
-}
-
-/** mulberry32: a tiny deterministic generator of uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Solves the n×n system `A x = b` (row-major, overwritten) by Gaussian elimination. */
@@ -171,7 +160,7 @@ export function ransacHomography(
   }
   const thr = opts.threshold * s;
   const thr2 = thr * thr;
-  const rand = mulberry32(opts.seed);
+  const rng = new Rng(opts.seed);
   // MSAC score (Torr & Zisserman): Σ min(e², thr²), lower is better. Unlike an inlier count it
   // still ranks models when the whole frame moves less than the threshold.
   const cost = (H: Homography) => {
@@ -196,7 +185,7 @@ export function ransacHomography(
   for (let it = 0; it < opts.iterations; it++) {
     for (let j = 0; j < 4; j++) {
       let r: number;
-      do r = Math.floor(rand() * n); while (pick.subarray(0, j).includes(r));
+      do r = Math.floor(rng.next() * n); while (pick.subarray(0, j).includes(r));
       pick[j] = r;
     }
     const H = fitHomography(ns, nd, pick);

@@ -10,18 +10,8 @@ import { MAIN_ROWS } from "./rows.ts";
 import { Resvg } from "@resvg/resvg-js";
 import type { PaperNumber } from "./table_model.ts";
 import { ResultsStore } from "../pipeline/store.ts";
+import { Rng } from "../core/random.ts";
 import type { MetricDbRow } from "../pipeline/results_schema.ts";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The id of the latest finished fixture run. */
 export const FIXTURE_RUN = "run-2026-11-20-b";
@@ -415,7 +405,8 @@ export async function createFixtureStore(
       "2026-11-19 09:00:01",
       100,
     );
-    const r = rng(7);
+    const rng = Rng.fromState(7);
+    const r = () => rng.next();
     const omit = o.omitTables ?? [];
     await store.addMetrics([
       ...metricRows(FIXTURE_OLD_RUN, r, -0.3, []),

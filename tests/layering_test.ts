@@ -13,6 +13,7 @@ const ROOT = fromFileUrl(new URL("..", import.meta.url));
 
 /** Bottom first: a module may import only from its own folder or from a folder listed before. */
 export const LAYERS = [
+  "core",
   "pipeline",
   "formats",
   "reports",

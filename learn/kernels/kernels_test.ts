@@ -2,13 +2,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { initBackend } from "../backend.ts";
 import { registeredWasmGradKernels, registerWasmGradKernels } from "./mod.ts";
+import { uniforms } from "../../core/random.ts";
 
+/** Uniform numbers in [-0.5, 0.5). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296 - 0.5;
-  };
+  const u = uniforms(seed);
+  return () => u() - 0.5;
 }
 
 function randArray(n: number, r: () => number): Float32Array {

@@ -9,6 +9,7 @@ import { generateSequence } from "../../video/synthetic/generate.ts";
 import { contextWindow } from "../train/batch.ts";
 import { smoothTracks } from "./smooth.ts";
 import type { TrajectoryLossVariant } from "./trajectory.ts";
+import { uniforms } from "../../core/random.ts";
 
 export const VARIANTS: readonly TrajectoryLossVariant[] = [
   "tail",
@@ -28,14 +29,6 @@ export interface LtCase {
   w: Float32Array;
   /** Units passed as `coordScale` (x rows × sx, y rows × sy). */
   coordScale?: [number, number];
-}
-
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
 }
 
 function gauss(r: () => number): number {
@@ -156,7 +149,7 @@ function syntheticItems(n: number, r: () => number) {
 /** The issue's cases (B = 2, K = 4; T = 41 unless the case says otherwise). */
 export function ltCases(): LtCase[] {
   const k = 4, T = 41;
-  const r = rng(2024);
+  const r = uniforms(2024);
   const cases: LtCase[] = [];
   {
     const n = 200, t2 = 2 * T;

@@ -19,16 +19,9 @@ import {
   relMaxError,
   VARIANTS,
 } from "./_lt_reference_test_util.ts";
+import { uniforms } from "../../core/random.ts";
 
 await initBackend("wasm");
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 const NATIVE = tryNativeLtKernels();
 const KERNELS: LtKernelsName[] = "error" in NATIVE ? ["js"] : ["native", "js"];
@@ -107,7 +100,7 @@ function lossOf(
 }
 
 Deno.test("trajectoryLoss matches a float64 SVD on random matrices (all variants)", () => {
-  const r = rng(7);
+  const r = uniforms(7);
   const [b, k, t2, n] = [2, 3, 10, 40];
   const c = Float64Array.from({ length: b * t2 * n }, () => 500 * r());
   const w = Float64Array.from({ length: b * k * n }, () => 0.01 + 0.98 * r());
@@ -141,7 +134,7 @@ function lowRankTracks(
 }
 
 Deno.test("the float64 Gram keeps the tail accurate on realistic (ill-conditioned) trajectories", () => {
-  const r = rng(11);
+  const r = uniforms(11);
   const [t2, n, rank] = [82, 3000, 5];
   const c = lowRankTracks(r, t2, n, rank, 1.0); // ~400 px values, ~0.3 px noise tail
   const w = Float64Array.from({ length: n }, () => 0.2 + 0.8 * r());
@@ -152,7 +145,7 @@ Deno.test("the float64 Gram keeps the tail accurate on realistic (ill-conditione
 });
 
 Deno.test("trajectoryLoss gradient matches float64 central differences", () => {
-  const r = rng(3);
+  const r = uniforms(3);
   const [b, k, t2, n, rank] = [2, 2, 6, 9, 2];
   const c = Float64Array.from({ length: b * t2 * n }, () => 100 * r());
   const w = Float64Array.from({ length: b * k * n }, () => 0.05 + 0.9 * r());
@@ -195,7 +188,7 @@ Deno.test("trajectoryLoss gradient matches float64 central differences", () => {
 });
 
 Deno.test("trajectoryLoss ≈ 0 for a correct split of rank-r objects, larger when merged or split", () => {
-  const r = rng(5);
+  const r = uniforms(5);
   const [t2, nPer, rank] = [20, 60, 4];
   const a = lowRankTracks(r, t2, nPer, rank, 0);
   const bObj = lowRankTracks(r, t2, nPer, rank, 0);

@@ -3,7 +3,6 @@
  * @module
  */
 export { createSegmenter } from "./segmenter.ts";
-export { Rng } from "./rng.ts";
 export type {
   Architecture,
   ForwardOptions,

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "../tf_gradients.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../../core/random.ts";
 import { isTensorflowBackend, nativeNormRelu } from "../kernels/tensorflow_norm_relu.ts";
 import type {
   Architecture,

@@ -12,7 +12,7 @@
  */
 import type { RgbImage } from "../../video/types.ts";
 import type { FlowField, Tracks } from "../../motion/types.ts";
-import type { Rng } from "../net/rng.ts";
+import type { Rng } from "../../core/random.ts";
 import { resizeImage } from "./resize.ts";
 import { paperScale } from "../losses/units.ts";
 import type { ResolvedTrainConfig } from "./config.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../net/rng.ts";
+import { Rng } from "../../core/random.ts";
 import { buildBatch, contextWindow, prepareSequences, reflectIndex } from "./batch.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig } from "./config.ts";
 import { movingSquare, SCENE } from "./_synthetic_scene_test_util.ts";

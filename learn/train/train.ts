@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { createSegmenter } from "../net/segmenter.ts";
-import { Rng } from "../net/rng.ts";
+import { Rng } from "../../core/random.ts";
 import type { Segmenter } from "../net/types.ts";
 import { sampleAt } from "../sample.ts";
 import { flowLoss } from "../losses/flow.ts";

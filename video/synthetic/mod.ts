@@ -27,4 +27,3 @@ export {
   writeSyntheticSequence,
 } from "./write.ts";
 export type { WriteDatasetOptions, WrittenDataset } from "./write.ts";
-export { Rng } from "./prng.ts";

@@ -7,7 +7,7 @@
  */
 
 import { type Affine, compose, invert, similarity, translation } from "./affine.ts";
-import { Rng } from "./prng.ts";
+import { Sfc32 } from "../../core/random.ts";
 import { randomTexture, Texture, type TextureSpec } from "./texture.ts";
 
 /** What to generate for one synthetic sequence. */
@@ -95,7 +95,7 @@ export function resolveSpec(spec: SyntheticSpec): ResolvedSpec {
     height: spec.height,
     kind,
     numObjects: spec.numObjects ??
-      (kind === "triangle" ? 1 : 1 + (new Rng(spec.seed ^ 0x51ed).nextU32() % 4)),
+      (kind === "triangle" ? 1 : 1 + (new Sfc32(spec.seed ^ 0x51ed).nextU32() % 4)),
     camera: spec.camera ?? (kind === "triangle" ? "pan" : "full"),
     antialias: spec.antialias ?? 3,
     trackStride: spec.trackStride ?? Math.max(4, Math.round(spec.height / 18)),
@@ -130,7 +130,7 @@ export function resolveSpec(spec: SyntheticSpec): ResolvedSpec {
   return r;
 }
 
-function cameraMaps(spec: ResolvedSpec, rng: Rng): Affine[] {
+function cameraMaps(spec: ResolvedSpec, rng: Sfc32): Affine[] {
   const { width: W, height: H, numFrames: T } = spec;
   const cx = (W - 1) / 2, cy = (H - 1) / 2;
   const pan = spec.camera !== "static";
@@ -158,7 +158,7 @@ function cameraMaps(spec: ResolvedSpec, rng: Rng): Affine[] {
   return maps;
 }
 
-function radialPolygon(rng: Rng, k: number, r: number, jitter: number): number[] {
+function radialPolygon(rng: Sfc32, k: number, r: number, jitter: number): number[] {
   const pts: number[] = [];
   const a0 = rng.range(0, 2 * Math.PI);
   for (let i = 0; i < k; i++) {
@@ -208,7 +208,7 @@ function finish(
 /** Build the scene of a spec: deterministic in `spec.seed`. */
 export function buildScene(input: SyntheticSpec): Scene {
   const spec = resolveSpec(input);
-  const rng = new Rng(spec.seed);
+  const rng = new Sfc32(spec.seed);
   const { width: W, height: H, numFrames: T } = spec;
   const camera = cameraMaps(spec, rng);
   const bgHue = rng.next();
@@ -237,8 +237,8 @@ export function buildScene(input: SyntheticSpec): Scene {
     if (features.has("intermittent")) {
       const pauses = T >= 24 ? 2 : 1;
       for (let p = 0; p < pauses; p++) {
-        const len = Math.min(Math.max(3, Math.round(T / 6)), rng.int(5, 10));
-        const start = rng.int(1, Math.max(1, T - len - 1));
+        const len = Math.min(Math.max(3, Math.round(T / 6)), rng.intIn(5, 10));
+        const start = rng.intIn(1, Math.max(1, T - len - 1));
         for (let t = start; t < start + len && t < T; t++) paused.add(t);
       }
     }
@@ -258,7 +258,7 @@ export function buildScene(input: SyntheticSpec): Scene {
       const r = rng.next();
       shape = r < 0.3 ? { type: "ellipse", a: size, b: size * rng.range(0.5, 0.95) } : {
         type: "polygon",
-        points: radialPolygon(rng, rng.int(3, 7), size, r < 0.65 ? 0.15 : 0.45),
+        points: radialPolygon(rng, rng.intIn(3, 7), size, r < 0.65 ? 0.15 : 0.45),
       };
     }
 

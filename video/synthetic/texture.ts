@@ -5,7 +5,7 @@
  * @module
  */
 
-import { hash2, type Rng } from "./prng.ts";
+import { hash2, type Sfc32 } from "../../core/random.ts";
 
 /** RGB in [0, 255]. */
 export type Rgb = [number, number, number];
@@ -39,7 +39,7 @@ function hsv(h: number, s: number, v: number): Rgb {
  * A random texture around hue `hue` (0…1). Background textures are less saturated and busier;
  * object textures are saturated, with stripes or spots, so a network can tell them apart.
  */
-export function randomTexture(rng: Rng, hue: number, kind: "background" | "object"): TextureSpec {
+export function randomTexture(rng: Sfc32, hue: number, kind: "background" | "object"): TextureSpec {
   const obj = kind === "object";
   const sat = obj ? rng.range(0.55, 0.9) : rng.range(0.2, 0.45);
   const spread = obj ? 0.06 : 0.18;
