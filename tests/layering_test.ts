@@ -1,8 +1,9 @@
 /**
  * The import graph (from `deno info --json`) has no circle and follows the folders' order:
- * the engine and the file formats (with the shared data types) at the bottom, then data,
- * motion, learning, evaluation, stages, experiments and the entry points. Tests and benchmarks
- * may import anything; nothing in `pipeline/` imports tfjs.
+ * the seeded generator (`core/`), the engine and the file formats (with the shared data types)
+ * at the bottom, then data, motion, learning, evaluation, stages, experiments and the entry
+ * points. Tests and benchmarks may import anything; nothing in `pipeline/` imports a stage, an
+ * experiment or tfjs.
  * @module
  */
 import { join, relative } from "node:path";
@@ -139,10 +140,11 @@ Deno.test("layering: no import circle", () => {
   assertEquals(circles(graph.edges), []);
 });
 
-Deno.test("layering: every import follows the folders' order (engine and formats at the bottom)", () => {
+/** Imports against the folders' order (or of test code), in words. */
+function wrongImports(edges: Map<string, Set<string>>): string[] {
   const rank = (path: string) => LAYERS.indexOf(path.split("/")[0] as typeof LAYERS[number]);
   const wrong: string[] = [];
-  for (const [from, tos] of graph.edges) {
+  for (const [from, tos] of edges) {
     if (isTestOrBench(from)) continue;
     const r = rank(from);
     if (r < 0) {
@@ -156,7 +158,38 @@ Deno.test("layering: every import follows the folders' order (engine and formats
       }
     }
   }
-  assertEquals(wrong, []);
+  return wrong;
+}
+
+Deno.test("layering: every import follows the folders' order (engine and formats at the bottom)", () => {
+  assertEquals(wrongImports(graph.edges), []);
+});
+
+Deno.test("layering: the checks find a circle, an upward import and an import of test code", () => {
+  const g = (pairs: [string, string][]) => {
+    const edges = new Map<string, Set<string>>();
+    for (const [a, b] of pairs) edges.set(a, (edges.get(a) ?? new Set()).add(b));
+    return edges;
+  };
+  assertEquals(
+    circles(g([["a.ts", "b.ts"], ["b.ts", "c.ts"], ["c.ts", "a.ts"], ["c.ts", "d.ts"]])),
+    [["a.ts", "b.ts", "c.ts"]],
+  );
+  assertEquals(
+    wrongImports(g([
+      ["pipeline/runner.ts", "stages/learning.ts"],
+      ["pipeline/runner.ts", "experiments/tables.ts"],
+      ["formats/image.ts", "motion/types.ts"],
+      ["stages/learning.ts", "core/random.ts"],
+      ["eval/metrics.ts", "tests/_assert.ts"],
+    ])),
+    [
+      "pipeline/runner.ts imports stages/learning.ts (above it)",
+      "pipeline/runner.ts imports experiments/tables.ts (above it)",
+      "formats/image.ts imports motion/types.ts (above it)",
+      "eval/metrics.ts imports test code tests/_assert.ts",
+    ],
+  );
 });
 
 Deno.test("layering: nothing in pipeline/ imports tfjs", () => {
