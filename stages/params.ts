@@ -44,7 +44,7 @@ export const PROFILES: Record<string, Record<string, unknown>> = {
     "model.depth": 4,
     "train.steps": 1200,
     "train.warmup": 200,
-    "train.valEvery": 100,
+    "train.valEvery": 200,
     "loss.flowResolution": "network",
   },
   full: {
