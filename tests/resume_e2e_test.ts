@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { Cache } from "../pipeline/mod.ts";
 
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+import { LRTL_MAIN as MAIN, readUntil } from "./_lrtl.ts";
 const ID = "train/synthetic";
 
 function args(cache: string, db: string): string[] {
@@ -50,13 +50,7 @@ async function runKilledAtCheckpoint(cache: string, db: string): Promise<void> {
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
-  let log = "";
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  while (!/train\/synthetic: checkpoint at step 3/.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    log += value;
-  }
+  const { log, reader } = await readUntil(child.stderr, /train\/synthetic: checkpoint at step 3/);
   assert(/checkpoint at step 3/.test(log), `training reached a checkpoint:\n${log}`);
   child.kill("SIGKILL");
   await child.status;

@@ -6,43 +6,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { batchScript } from "../experiments/driver/mod.ts";
-
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
-
-function trainArgs(dir: string, extra: string[] = []): string[] {
-  return [
-    "run",
-    "-A",
-    MAIN,
-    "run",
-    "train",
-    "--profile",
-    "smoke",
-    "--datasets",
-    "synthetic",
-    "--cache-dir",
-    join(dir, "c"),
-    "--db",
-    join(dir, "r.duckdb"),
-    "--set",
-    "train.steps=400",
-    "--set",
-    "train.checkpointEvery=3",
-    ...extra,
-  ];
-}
-
-/** Reads `stream` until `pattern` shows up; returns what was read. */
-async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp) {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  while (!pattern.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    log += value;
-  }
-  return { log, reader };
-}
+import { LRTL_MAIN as MAIN, readUntil, smokeTrainArgs as trainArgs } from "./_lrtl.ts";
 
 function alive(pid: number): boolean {
   try {

@@ -7,12 +7,11 @@ import { assert, assertEquals } from "./_assert.ts";
 import { sharedDataRoot } from "./_shared_data.ts";
 import { ResultsStore } from "../pipeline/mod.ts";
 import { tensorflowStatus } from "../learn/tfjs_node.ts";
+import { LRTL_MAIN as MAIN, readUntil, smokeTrainArgs } from "./_lrtl.ts";
 
 /** The backend `auto` must pick here: tensorflow where it is built (always in CI), else wasm. */
 const AUTO = tensorflowStatus("cpu");
 const AUTO_BACKEND = AUTO.built ? "tensorflow" : "wasm";
-
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 
 Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, resumed, cached", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-e2e-" });
@@ -45,13 +44,7 @@ Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, re
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
-  let log = "";
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  while (!/train\/synthetic: checkpoint at step 3/.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    log += value;
-  }
+  const { log, reader } = await readUntil(child.stderr, /train\/synthetic: checkpoint at step 3/);
   assert(/checkpoint at step 3/.test(log), `training reached a checkpoint:\n${log}`);
   child.kill("SIGKILL");
   await child.status;
@@ -99,25 +92,7 @@ Deno.test("e2e: train + evaluate on synthetic and DAVIS, killed mid-training, re
 
 Deno.test("e2e: Ctrl-C during training stops it cleanly at the next step, with a checkpoint", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lrtl-e2e-int-" });
-  const args = [
-    "run",
-    "-A",
-    MAIN,
-    "run",
-    "train",
-    "--profile",
-    "smoke",
-    "--datasets",
-    "synthetic",
-    "--cache-dir",
-    join(dir, "c"),
-    "--db",
-    join(dir, "r.duckdb"),
-    "--set",
-    "train.steps=400",
-    "--set",
-    "train.checkpointEvery=3",
-  ];
+  const args = smokeTrainArgs(dir);
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdout: "piped",
@@ -125,13 +100,7 @@ Deno.test("e2e: Ctrl-C during training stops it cleanly at the next step, with a
     env: { NO_COLOR: "1" },
   }).spawn();
   const stdout = new Response(child.stdout).text();
-  let log = "";
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  while (!/checkpoint at step 3/.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    log += value;
-  }
+  let { log, reader } = await readUntil(child.stderr, /checkpoint at step 3/);
   child.kill("SIGINT");
   const t0 = Date.now();
   for (;;) {
