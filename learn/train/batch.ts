@@ -216,7 +216,7 @@ function groupStarts(seqs: PreparedSequence[], gaps: readonly number[], offset: 
 }
 
 /** Resolution Lf is computed at (`loss.flowResolution`): the flow's own or the network's. */
-export function lfResolution(
+function lfResolution(
   seq: { width: number; height: number },
   cfg: ResolvedTrainConfig,
 ): { width: number; height: number } {
@@ -233,7 +233,6 @@ export async function buildBatch(
   seqs: PreparedSequence[],
   cfg: ResolvedTrainConfig,
   rng: Rng,
-  flowSize: { width: number; height: number } = lfResolution(seqs[0], cfg),
 ): Promise<Batch> {
   const G = cfg.train.groups;
   const B = 4 * G;
@@ -248,7 +247,7 @@ export async function buildBatch(
     );
   }
   const { inputHeight: Hn, inputWidth: Wn } = cfg.net;
-  const { height: Hf, width: Wf } = flowSize;
+  const { height: Hf, width: Wf } = lfResolution(seqs[0], cfg);
   const T = 2 * cfg.train.context + 1;
   const N = cfg.train.tracks;
   const needFlow = cfg.loss.flow, needTrajectory = cfg.loss.trajectory;
