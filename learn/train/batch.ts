@@ -84,6 +84,12 @@ export interface PreparedSequence {
   smoothXY: Float32Array;
   /** Fraction of frames each track is visible in. */
   visFraction: Float32Array;
+  /**
+   * Memo of per-frame values every batch would otherwise recompute: flow resampled to a
+   * smaller Lf resolution (`flow:t:gap:dir`; at most a fraction of the flow already held in
+   * memory) and the Lt/Lr track pools (`lt:t`, `vis:t`).
+   */
+  memo: Map<string, Float32Array | number[]>;
 }
 
 /**
@@ -138,6 +144,7 @@ export function prepareSequences(
       images,
       smoothXY: smooth(tr),
       visFraction,
+      memo: new Map(),
     };
   });
 }
@@ -187,6 +194,24 @@ function pick(pool: number[], n: number, rng: Rng): number[] {
  * visibility, so a frame always gets tracks.
  */
 export function trajectoryPool(seq: PreparedSequence, t: number): number[] {
+  return memoised(seq, `lt:${t}`, () => trajectoryPoolOf(seq, t));
+}
+
+/** `make()` once per key of the sequence's memo. */
+function memoised<V extends Float32Array | number[]>(
+  seq: PreparedSequence,
+  key: string,
+  make: () => V,
+): V {
+  let v = seq.memo.get(key) as V | undefined;
+  if (!v) {
+    v = make();
+    seq.memo.set(key, v);
+  }
+  return v;
+}
+
+function trajectoryPoolOf(seq: PreparedSequence, t: number): number[] {
   const tr = seq.src.tracks;
   const F = tr.numFrames;
   const rules: ((n: number) => boolean)[] = [
@@ -310,15 +335,11 @@ export async function buildBatch(
           throw new RangeError(`train: ${seq.name} flow of frame ${t} has a wrong buffer size`);
         }
         // vectors in pixels of the 854×480 frame, whatever the flow's own resolution
-        const scaled = resizeImage(
-          fl.uv,
-          fl.height,
-          fl.width,
-          2,
-          Hf,
-          Wf,
-          paperScale(fl.width, fl.height),
-        );
+        const resample = () =>
+          resizeImage(fl.uv, fl.height, fl.width, 2, Hf, Wf, paperScale(fl.width, fl.height));
+        const scaled = Hf * Wf < fl.height * fl.width
+          ? memoised(seq, `flow:${t}:${gap}:${dir}`, resample)
+          : resample();
         copyImage(scaled, batch.flow, b * Hf * Wf * 2, Hf, Wf, 2, flipped, cfg.train.flipNegatesU);
       }
       if (needTrajectory) {
@@ -345,8 +366,8 @@ export async function buildBatch(
         const tb = ts[role + 2];
         const half = batch.lrSplit;
         const ids = [
-          ...pick(visiblePool(tr, ta), half, rng),
-          ...pick(visiblePool(tr, tb), M - half, rng),
+          ...pick(memoised(seq, `vis:${ta}`, () => visiblePool(tr, ta)), half, rng),
+          ...pick(memoised(seq, `vis:${tb}`, () => visiblePool(tr, tb)), M - half, rng),
         ];
         for (let i = 0; i < M; i++) {
           const n = ids[i];

@@ -152,3 +152,24 @@ Deno.test("prepareSequences / buildBatch: descriptive errors", async () => {
     /no sequence is long enough/,
   );
 });
+
+Deno.test("buildBatch: batches from a warm memo equal batches from fresh sequences", async () => {
+  const seq = movingSquare();
+  // Lf at a network resolution below the flow's: the resampled flow is memoised
+  const [Hn, Wn] = [12, 16];
+  const c = cfg({ net: { inputHeight: Hn, inputWidth: Wn } });
+  const lfAtNet = { ...c, loss: { ...c.loss, flowResolution: "network" as const } };
+  const warm = prepareSequences([seq], Hn, Wn, (t) => t.xy);
+  const rngWarm = new Rng(9), rngFresh = new Rng(9);
+  for (let i = 0; i < 12; i++) {
+    const a = await buildBatch(warm, lfAtNet, rngWarm);
+    const fresh = prepareSequences([seq], Hn, Wn, (t) => t.xy);
+    const b = await buildBatch(fresh, lfAtNet, rngFresh);
+    for (
+      const k of ["images", "flow", "ltCoords", "ltXY", "lrXYA", "lrXYB", "lrVisible"] as const
+    ) {
+      assert.deepEqual(a[k], b[k], `batch ${i}: ${k}`);
+    }
+  }
+  assert.ok([...warm[0].memo.keys()].some((k) => k.startsWith("flow:")));
+});

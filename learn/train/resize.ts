@@ -55,10 +55,24 @@ export function resizeBilinear(
   return out;
 }
 
-/** Sparse resampling weights along one axis: output o reads `idx[o][j]` with `wt[o][j]`. */
+/**
+ * Sparse resampling weights along one axis, flattened: output o reads the input samples
+ * `idx[start[o] .. start[o+1])` with the weights at the same positions of `wt`.
+ */
 interface AxisWeights {
-  idx: Int32Array[];
-  wt: Float64Array[];
+  start: Int32Array;
+  idx: Int32Array;
+  wt: Float64Array;
+}
+
+function flatten(taps: { is: number[]; ws: number[] }[]): AxisWeights {
+  const start = new Int32Array(taps.length + 1);
+  taps.forEach((t, o) => start[o + 1] = start[o] + t.is.length);
+  return {
+    start,
+    idx: Int32Array.from(taps.flatMap((t) => t.is)),
+    wt: Float64Array.from(taps.flatMap((t) => t.ws)),
+  };
 }
 
 /**
@@ -67,7 +81,7 @@ interface AxisWeights {
  */
 function areaWeights(inSize: number, outSize: number): AxisWeights {
   const s = inSize / outSize;
-  const idx: Int32Array[] = [], wt: Float64Array[] = [];
+  const taps: { is: number[]; ws: number[] }[] = [];
   for (let o = 0; o < outSize; o++) {
     const a = o * s, b = (o + 1) * s;
     const i0 = Math.floor(a), i1 = Math.min(Math.ceil(b), inSize);
@@ -79,27 +93,36 @@ function areaWeights(inSize: number, outSize: number): AxisWeights {
         ws.push(overlap / s);
       }
     }
-    idx.push(Int32Array.from(is));
-    wt.push(Float64Array.from(ws));
+    taps.push({ is, ws });
   }
-  return { idx, wt };
+  return flatten(taps);
 }
 
 /** Bilinear weights along one axis (half-pixel centres, edge clamp), as {@link resizeBilinear}. */
 function linearWeights(inSize: number, outSize: number): AxisWeights {
   const s = inSize / outSize;
-  const idx: Int32Array[] = [], wt: Float64Array[] = [];
+  const taps: { is: number[]; ws: number[] }[] = [];
   for (let o = 0; o < outSize; o++) {
     const f = Math.min(Math.max((o + 0.5) * s - 0.5, 0), inSize - 1);
     const i0 = Math.floor(f), i1 = Math.min(i0 + 1, inSize - 1), t = f - i0;
-    idx.push(Int32Array.of(i0, i1));
-    wt.push(Float64Array.of(1 - t, t));
+    taps.push({ is: [i0, i1], ws: [1 - t, t] });
   }
-  return { idx, wt };
+  return flatten(taps);
 }
 
-const axisWeights = (inSize: number, outSize: number) =>
-  outSize < inSize ? areaWeights(inSize, outSize) : linearWeights(inSize, outSize);
+/** Axis weights by (inSize, outSize): the same few sizes recur for every frame and flow. */
+const weightCache = new Map<string, AxisWeights>();
+
+function axisWeights(inSize: number, outSize: number): AxisWeights {
+  const key = `${inSize}:${outSize}`;
+  let w = weightCache.get(key);
+  if (!w) {
+    w = outSize < inSize ? areaWeights(inSize, outSize) : linearWeights(inSize, outSize);
+    if (weightCache.size > 64) weightCache.clear();
+    weightCache.set(key, w);
+  }
+  return w;
+}
 
 /**
  * Resize an interleaved `[h, w, c]` array to `[outH, outW, c]` the way images and flow fields
@@ -122,28 +145,31 @@ export function resizeImage(
     throw new RangeError(`resizeImage: ${src.length} values for [${h},${w},${c}]`);
   }
   const ax = axisWeights(w, outW), ay = axisWeights(h, outH);
-  // width pass: [h, w, c] → [h, outW, c] in float64, then height pass → [outH, outW, c]
+  // width pass: [h, w, c] → [h, outW, c] in float64, then height pass → [outH, outW, c]; each
+  // sum adds its terms in tap order (the arithmetic of accumulating into a zeroed array)
   const mid = new Float64Array(h * outW * c);
+  const { start: xs, idx: xi, wt: xw } = ax;
   for (let y = 0; y < h; y++) {
+    const rowIn = y * w * c, rowOut = y * outW * c;
     for (let x = 0; x < outW; x++) {
-      const is = ax.idx[x], ws = ax.wt[x], o = (y * outW + x) * c;
-      for (let j = 0; j < is.length; j++) {
-        const a = (y * w + is[j]) * c, wj = ws[j];
-        for (let k = 0; k < c; k++) mid[o + k] += wj * src[a + k];
+      const j0 = xs[x], j1 = xs[x + 1], o = rowOut + x * c;
+      for (let k = 0; k < c; k++) {
+        let s = 0;
+        for (let j = j0; j < j1; j++) s += xw[j] * src[rowIn + xi[j] * c + k];
+        mid[o + k] = s;
       }
     }
   }
   const out = new Float32Array(outH * outW * c);
-  const acc = new Float64Array(outW * c);
+  const { start: ys, idx: yi, wt: yw } = ay;
+  const row = outW * c;
   for (let y = 0; y < outH; y++) {
-    acc.fill(0);
-    const is = ay.idx[y], ws = ay.wt[y];
-    for (let j = 0; j < is.length; j++) {
-      const row = is[j] * outW * c, wj = ws[j];
-      for (let q = 0; q < outW * c; q++) acc[q] += wj * mid[row + q];
+    const j0 = ys[y], j1 = ys[y + 1], o = y * row;
+    for (let q = 0; q < row; q++) {
+      let s = 0;
+      for (let j = j0; j < j1; j++) s += yw[j] * mid[yi[j] * row + q];
+      out[o + q] = scale ? s * scale[q % c] : s;
     }
-    const o = y * outW * c;
-    for (let q = 0; q < outW * c; q++) out[o + q] = scale ? acc[q] * scale[q % c] : acc[q];
   }
   return out;
 }
