@@ -2,12 +2,17 @@
  * Evaluation benchmark: per-frame cost of scoring a 112×64×4 mask stack against 854×480 DAVIS
  * ground truth, the reference protocol (one full-size bilinear upsampling per union: motion and
  * colour merges plus the oracle's 15) against the one-pass `frameScores`, same masks, one run,
- * plus the network's forward pass per frame (what remains of `evaluate`'s time). Run alone:
- * `deno run -A bench/eval_bench.ts`.
+ * plus the network's forward pass per frame (what remains of `evaluate`'s time) on wasm and, when
+ * built, on tensorflow — also for the `small` recipe's network (128×224, depth 4). The per-frame
+ * cost of `evaluate` before (reference scoring + wasm forward, the setting the evaluation
+ * issue measured) over now (one pass + the auto-selected tensorflow) is reported as a ratio.
+ * Run alone: `deno run -A bench/eval_bench.ts`.
  * @module
  */
 import { initBackend } from "../learn/backend.ts";
-import { createSegmenter } from "../learn/net/mod.ts";
+import { tensorflowStatus } from "../learn/tfjs_node.ts";
+import { createSegmenter, type SegmenterConfig } from "../learn/net/mod.ts";
+import type { RgbImage } from "../video/types.ts";
 import {
   asMaskStack,
   foregroundFromGroups,
@@ -22,6 +27,32 @@ import { sharedDataRoot } from "../tests/_shared_data.ts";
 
 type Report = (name: string, value: number, unit: string, note?: string) => void;
 
+/** The network of the `small` profile when the evaluation issue was measured (64×112, depth 3). */
+const OLD_NET: SegmenterConfig = {
+  arch: "unet",
+  width: 16,
+  depth: 3,
+  k: 4,
+  inputWidth: 112,
+  inputHeight: 64,
+  seed: 0,
+};
+/** The `small` recipe's network now (stages/params.ts): 128×224, depth 4. */
+const SMALL_NET: SegmenterConfig = { ...OLD_NET, depth: 4, inputWidth: 224, inputHeight: 128 };
+
+/** Mean forward time per frame of a fresh `cfg` network (after a warm-up batch). */
+async function forwardMs(cfg: SegmenterConfig, frames: RgbImage[]): Promise<number> {
+  const net = createSegmenter(cfg);
+  try {
+    await predictMasks(net, frames.slice(0, 8));
+    const t0 = performance.now();
+    await predictMasks(net, frames);
+    return (performance.now() - t0) / frames.length;
+  } finally {
+    net.dispose();
+  }
+}
+
 /** Run the evaluation benchmarks and report each number. */
 export async function run(report: Report): Promise<void> {
   await initBackend("wasm");
@@ -30,15 +61,7 @@ export async function run(report: Report): Promise<void> {
   const frames = await Promise.all(
     seq.frames.map((f) => resizeRgb(f, { width: 256, height: 144 })),
   );
-  const net = createSegmenter({
-    arch: "unet",
-    width: 16,
-    depth: 3,
-    k: 4,
-    inputWidth: 112,
-    inputHeight: 64,
-    seed: 0,
-  });
+  const net = createSegmenter(OLD_NET);
   try {
     await predictMasks(net, frames.slice(0, 8)); // warm-up
     const t0 = performance.now();
@@ -68,6 +91,21 @@ export async function run(report: Report): Promise<void> {
     report("score a frame, one pass (frameScores)", fast, "ms", `same J: ${same}`);
     report("scoring speed-up", ref / fast, "×");
     report("network forward per frame (tfjs-wasm, batch 8)", predictMs, "ms");
+    const before = ref + predictMs;
+    report("evaluate per frame before: reference scoring + wasm forward", before, "ms");
+    const status = tensorflowStatus("cpu");
+    if (!status.built) {
+      report("network forward per frame (tensorflow)", NaN, "ms", `not built: ${status.reason}`);
+      report("evaluate speed-up, before / now", before / (fast + predictMs), "×", "wasm only");
+      return;
+    }
+    await initBackend("tensorflow");
+    const tfMs = await forwardMs(OLD_NET, frames);
+    report("network forward per frame (tensorflow, batch 8)", tfMs, "ms", "same 64×112 UNet");
+    report("evaluate per frame now: one pass + tensorflow forward", fast + tfMs, "ms");
+    report("evaluate speed-up, before / now", before / (fast + tfMs), "×", "same network");
+    const small = await forwardMs(SMALL_NET, frames);
+    report("network forward per frame, small recipe's 128×224 UNet (tensorflow)", small, "ms");
   } finally {
     net.dispose();
   }
