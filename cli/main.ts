@@ -17,7 +17,7 @@ import {
   ResultsStore,
 } from "../pipeline/mod.ts";
 import { EXPERIMENTS, motionFlow, motionTracks } from "../experiments/tables.ts";
-import { PROFILES, SCHEMA } from "../stages/params.ts";
+import { DATASET_PROFILES, PROFILES, SCHEMA } from "../stages/params.ts";
 import { parseSweep, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { parseSlurmFlags, type SlurmFlags } from "../experiments/driver/mod.ts";
@@ -139,7 +139,13 @@ async function loadApp() {
 
 /** `lrtl list params`: each param's default, what each profile sets, range and doc. */
 export function paramLines(): string[] {
-  const profiles = Object.keys(PROFILES);
+  // each profile, then its per-dataset layers (e.g. `small/synthetic`)
+  const columns: [string, Record<string, unknown>][] = Object.keys(PROFILES).flatMap((p) => [
+    [p, PROFILES[p]] as [string, Record<string, unknown>],
+    ...Object.entries(DATASET_PROFILES[p] ?? {}).map(([d, layer]) =>
+      [`${p}/${d}`, layer] as [string, Record<string, unknown>]
+    ),
+  ]);
   const v = (x: unknown) => (x === undefined ? "·" : JSON.stringify(x));
   const range = (s: ParamSpec) => {
     if (s.kind === "str") return s.choices ? s.choices.join("|") : "";
@@ -155,14 +161,15 @@ export function paramLines(): string[] {
   const rows = [...flattenSchema(SCHEMA)].map(([k, s]) => [
     k,
     v(s.default),
-    ...profiles.map((p) => v(PROFILES[p][k])),
+    ...columns.map(([, values]) => v(values[k])),
     range(s),
     s.doc ?? "",
   ]);
-  const head = ["param", "default", ...profiles, "range", "doc"];
+  const head = ["param", "default", ...columns.map(([name]) => name), "range", "doc"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [
-    `(the profile columns show what each --profile sets; · keeps the default)`,
+    "(the profile columns show what each --profile sets, a `profile/dataset` column what it " +
+    "sets on top for that dataset's stages; · keeps the default)",
     ...[head, ...rows].map((r) =>
       r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")
     ),

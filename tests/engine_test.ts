@@ -332,8 +332,10 @@ Deno.test("cli: --version, the environment variables in --help, params with docs
     assert(readme.includes(name), `${name} in the README`);
   }
   const params = await lrtl(["list", "params"]);
-  assert(/loss\.rank\s+5\s+·\s+·\s+·\s+≥1 ≤64\s+rank r of Lt/.test(params.text), params.text);
-  assert(/train\.steps\s+150\s+12\s+1200\s+20000/.test(params.text), params.text);
+  // columns: default, smoke, small, small/synthetic (its per-dataset layer), full
+  assert(/small\/synthetic/.test(params.text), params.text);
+  assert(/loss\.rank\s+5\s+·\s+·\s+·\s+·\s+≥1 ≤64\s+rank r of Lt/.test(params.text), params.text);
+  assert(/train\.steps\s+150\s+12\s+1200\s+300\s+20000/.test(params.text), params.text);
   assert(/loss\.lambdaTrajectory .* weight λt of Lt/.test(params.text), params.text);
 });
 
