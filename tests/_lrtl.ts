@@ -48,3 +48,34 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, pattern: Reg
   }
   return { log, reader };
 }
+
+/** Options of {@link lrtl}. */
+export interface LrtlOptions {
+  /** Extra environment variables of the child (NO_COLOR=1 is always set). */
+  env?: Record<string, string>;
+  /** Kill the child (SIGKILL) after this long; no limit by default. */
+  timeoutMs?: number;
+}
+
+/** Runs the CLI once as a subprocess: its exit code and its stdout followed by its stderr. */
+export async function lrtl(
+  args: string[],
+  opts: LrtlOptions = {},
+): Promise<{ code: number; text: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", LRTL_MAIN, ...args],
+    env: { NO_COLOR: "1", ...opts.env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = opts.timeoutMs === undefined
+    ? undefined
+    : setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
+  try {
+    const out = await child.output();
+    const dec = new TextDecoder();
+    return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -5,19 +5,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { sharedDataRoot } from "./_shared_data.ts";
-
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
-
-async function lrtl(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, text };
-}
+import { lrtl } from "./_lrtl.ts";
 
 Deno.test("cli: every command explains itself with an example", async () => {
   for (const cmd of ["run", "status", "list", "report", "check", "gc"]) {

@@ -5,25 +5,13 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { testRunRow } from "./_run_row.ts";
+import { lrtl as runLrtl } from "./_lrtl.ts";
 import { defineStage, ResultsLog, ResultsStore, SilentProgress } from "../pipeline/mod.ts";
 import { type App, type RunRequest, runRequest } from "../experiments/driver/mod.ts";
 import type { PipelineParams } from "../stages/params.ts";
 
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
-
-async function lrtl(args: string[], timeoutMs = 120_000) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const out = await child.output();
-  clearTimeout(timer);
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, text };
-}
+/** The CLI once, killed after two minutes. */
+const lrtl = (args: string[], timeoutMs = 120_000) => runLrtl(args, { timeoutMs });
 
 /** An app with one light stage that waits for `gate` (a run in progress). */
 function holdingApp(gate: Promise<void>, started: () => void): App {

@@ -7,8 +7,8 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
+import { lrtl } from "./_lrtl.ts";
 
-const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 const SWEEP = ["motion_tracks", "sweep_rank", "--profile", "smoke", "--set", "train.steps=3"];
 
 /** Why Slurm cannot be used here, or null when `sinfo` shows a node that takes jobs. */
@@ -39,17 +39,6 @@ if (unavailable && !inCi) console.log(`slurm e2e tests skipped: ${unavailable}`)
 /** Fails the test in CI when Slurm is not there (ignored elsewhere). */
 function requireSlurm() {
   if (unavailable) throw new Error(`Slurm is not reachable in CI: ${unavailable}`);
-}
-
-async function lrtl(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
 
 /** The metrics of each run in a results database, as sorted JSON per run id. */
