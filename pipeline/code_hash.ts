@@ -11,6 +11,9 @@
  * other declarations in the same files, type-only imports (`import type`, `{ type X }`),
  * interfaces and type aliases, top-level comments, test files, npm packages (pinned by version,
  * they enter the key as environment) and the engine (`pipeline/`, versioned by `KEY_VERSION`).
+ * Native sources a reached declaration names as `new URL("….cpp", import.meta.url)` (also `.c`,
+ * `.cc`, `.h`, `.hpp`, `.sh`: the C++ behind a `Deno.dlopen` binding and its build script) are
+ * hashed whole.
  *
  * Top-level statements are found by layout: a line that starts in column 0 (as `deno fmt`
  * writes them) begins a statement, unless it closes a bracket. Every mistake this can make
@@ -49,6 +52,8 @@ interface Chunk {
   names: string[];
   /** Modules this chunk loads dynamically (`import("./x.ts")`, `new URL("./x.ts", …)`). */
   dynamic: string[];
+  /** Native sources it names (`new URL("../native/x.cpp", import.meta.url)`): hashed whole. */
+  native: string[];
 }
 
 interface Binding {
@@ -106,6 +111,7 @@ class Closure {
   #included = new Map<string, Set<number>>();
   #visited = new Set<string>();
   #requested = new Set<string>();
+  #native = new Set<string>();
 
   constructor(read: SourceReader) {
     this.#read = read;
@@ -124,6 +130,15 @@ class Closure {
     for (const [path, idx] of [...this.#included].sort(([a], [b]) => a < b ? -1 : 1)) {
       const chunks = (await this.#parse(path)).chunks;
       const text = [...idx].sort((a, b) => a - b).map((i) => chunks[i].text).join("\n\0\n");
+      files[relative(base, path)] = sha256(text);
+    }
+    for (const path of [...this.#native].sort()) {
+      let text: string;
+      try {
+        text = await this.#read(path);
+      } catch (e) {
+        throw new Error(`Cannot hash the native source "${path}": ${(e as Error).message}`);
+      }
       files[relative(base, path)] = sha256(text);
     }
     const hash = sha256(Object.entries(files).map(([p, h]) => `${p}:${h}`).join("\n"));
@@ -161,6 +176,7 @@ class Closure {
     const m = await this.#parse(path);
     const chunk = m.chunks[i];
     for (const dep of chunk.dynamic) await this.#request(dep, "*");
+    for (const src of chunk.native) this.#native.add(src);
     for (const word of codeWords(chunk.text)) {
       await this.#use(path, m, word);
     }
@@ -251,6 +267,10 @@ export function splitTopLevel(text: string): string[] {
 
 const FROM = String.raw`\s*from\s*["']([^"']+)["']`;
 
+/** `new URL("<relative native source>", import.meta.url)`. */
+const NATIVE_SOURCE =
+  /\bnew URL\(\s*["']([^"']+\.(?:c|cc|cpp|h|hpp|sh))["']\s*,\s*import\.meta\.url/g;
+
 function parseModule(path: string, source: string): ParsedModule {
   const m: ParsedModule = {
     chunks: [],
@@ -268,7 +288,7 @@ function parseModule(path: string, source: string): ParsedModule {
     return p.startsWith(ENGINE_DIR) || /_test\.ts$/.test(p) ? null : p;
   };
   for (const text of splitTopLevel(stripBom(source))) {
-    const chunk: Chunk = { text, kind: "effect", names: [], dynamic: [] };
+    const chunk: Chunk = { text, kind: "effect", names: [], dynamic: [], native: [] };
     m.chunks.push(chunk);
     let r: RegExpMatchArray | null;
     if ((r = text.match(/^import\s*["']([^"']+)["']/))) {
@@ -326,6 +346,10 @@ function parseModule(path: string, source: string): ParsedModule {
         const p = dep(d[1]);
         if (p) chunk.dynamic.push(p);
       }
+    }
+    for (const d of text.matchAll(NATIVE_SOURCE)) {
+      const p = dep(d[1]);
+      if (p) chunk.native.push(p);
     }
   }
   m.chunks.forEach((c, i) => {

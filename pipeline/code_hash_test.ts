@@ -105,3 +105,53 @@ Deno.test("codeWords: identifiers outside strings and comments, substitutions in
   for (const w of ["alpha", "beta", "delta", "eps"]) assert(!words.has(w), w);
   assert(codeWords('x = "open').has("open"), "confused: every word counts");
 });
+
+Deno.test("stageCode: native sources a reached declaration names are hashed whole", async () => {
+  const tree: Record<string, string> = {
+    "/p/stages/n.ts": `import { defineStage } from "lrtl-engine";
+import { loadShim } from "../lib/binding.ts";
+
+export const n = defineStage({ name: "n", async run() { loadShim(); } });
+export const m = defineStage({ name: "m", async run() {} });
+`,
+    "/p/lib/binding.ts": `/** The shim's sources. */
+const SOURCES = [new URL("../native/shim.cpp", import.meta.url), new URL("../native/build.sh", import.meta.url)];
+const SO = new URL("../native/build/libshim.so", import.meta.url);
+export function loadShim() {
+  return [SOURCES, SO];
+}
+`,
+    "/p/native/shim.cpp": "int f() { return 1; }\n",
+    "/p/native/build.sh": "g++ -O3 shim.cpp\n",
+  };
+  const id = (name: string, edits: Record<string, string> = {}) => {
+    const files = { ...tree, ...edits };
+    const read = (p: string) =>
+      p in files ? Promise.resolve(files[p]) : Promise.reject(new Error("no such file"));
+    return stageCode({ name, module: "file:///p/stages/n.ts" }, { read });
+  };
+  const base = await id("n");
+  assertEquals(Object.keys(base.files).sort(), [
+    "lib/binding.ts",
+    "native/build.sh",
+    "native/shim.cpp",
+    "stages/n.ts",
+  ]);
+  const cpp = { "/p/native/shim.cpp": "int f() { return 2; }\n" };
+  assert((await id("n", cpp)).hash !== base.hash, "editing the C++ changes the identity");
+  const sh = { "/p/native/build.sh": "g++ -O2 shim.cpp\n" };
+  assert((await id("n", sh)).hash !== base.hash, "editing the build script changes it");
+  // a stage that does not reach the binding does not depend on its sources
+  assertEquals((await id("m", cpp)).hash, (await id("m")).hash);
+  // a missing source is named
+  const { "/p/native/shim.cpp": _, ...rest } = tree;
+  const read = (p: string) =>
+    p in rest ? Promise.resolve(rest[p]) : Promise.reject(new Error("no such file"));
+  let err = "";
+  try {
+    await stageCode({ name: "n", module: "file:///p/stages/n.ts" }, { read });
+  } catch (e) {
+    err = (e as Error).message;
+  }
+  assert(/native source "\/p\/native\/shim\.cpp"/.test(err), err);
+});

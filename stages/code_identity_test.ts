@@ -72,6 +72,19 @@ Deno.test("code identity: the loss code invalidates train and only what it feeds
   ]);
 });
 
+Deno.test("code identity: the C++ behind a native binding invalidates the stages that load it", async () => {
+  const ltUsers = await rerun("native/lt_shim.cpp", (t) => `${t}// edited\n`);
+  assert(ltUsers.includes("train"), `lt_shim.cpp: ${ltUsers}`);
+  for (const s of ["frames", "flow", "tracks", "evaluate"]) {
+    assert(!ltUsers.includes(s), `lt_shim.cpp re-runs ${s}: ${ltUsers}`);
+  }
+  const flowUsers = await rerun("native/flow_shim.cpp", (t) => `${t}// edited\n`);
+  assert(flowUsers.includes("flow"), `flow_shim.cpp: ${flowUsers}`);
+  for (const s of ["frames", "train", "evaluate"]) {
+    assert(!flowUsers.includes(s), `flow_shim.cpp re-runs ${s}: ${flowUsers}`);
+  }
+});
+
 Deno.test("code identity: the Hopkins reader leaves frames, flow and tracks cached", async () => {
   // Only the trajectory stages (cluster, and feasibility beside it in stages/trajectories.ts,
   // which reaches cluster/mod.ts) see the Hopkins reader; the video stages never do.

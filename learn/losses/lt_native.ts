@@ -3,6 +3,7 @@
  * `native/lt_shim.cpp`). Optional: learn/losses/lt_kernels.ts falls back to pure JS.
  * @module
  */
+import { staleLibrary } from "../../core/native_library.ts";
 
 /** (c, w, b, t2, n, k, basis, coef, mp, active, scale, threads, out) of lt_grad_w and lt_grad_c. */
 const GRAD_PARAMS = [
@@ -68,8 +69,16 @@ export function ltShimPath(): string {
     const env = Deno.env.get("LRTL_LT_SHIM");
     if (env) return env;
   } catch { /* no env permission */ }
-  return new URL("../../native/build/liblt_shim.so", import.meta.url).pathname;
+  return DEFAULT_PATH;
 }
+
+const DEFAULT_PATH = new URL("../../native/build/liblt_shim.so", import.meta.url).pathname;
+
+/** The shim's sources (its build script included): see core/native_library.ts. */
+const LT_SHIM_SOURCES = [
+  new URL("../../native/lt_shim.cpp", import.meta.url),
+  new URL("../../native/build_lt.sh", import.meta.url),
+];
 
 let cached: { shim: LtShim } | { error: string } | null = null;
 
@@ -77,6 +86,8 @@ let cached: { shim: LtShim } | { error: string } | null = null;
 export function tryLoadLtShim(): { shim: LtShim } | { error: string } {
   if (cached) return cached;
   const path = ltShimPath();
+  const stale = path === DEFAULT_PATH ? staleLibrary(path, LT_SHIM_SOURCES) : null;
+  if (stale) return (cached = { error: `native Lt shim: ${stale}` });
   try {
     const lib = Deno.dlopen(path, SYMBOLS);
     if (lib.symbols.lt_shim_version() !== 1) {

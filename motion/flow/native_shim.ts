@@ -2,6 +2,7 @@
  * Deno.dlopen binding of `native/build/libflow_shim.so` (Debian OpenCV 4 through a C shim).
  * @module
  */
+import { staleLibrary } from "../../core/native_library.ts";
 
 const SYMBOLS = {
   flow_last_error: { parameters: [], result: "pointer" },
@@ -61,8 +62,16 @@ export const FLOW_SHIM_BUILD_HINT =
 export function flowShimPath(): string {
   const env = Deno.env.get("LRTL_FLOW_SHIM");
   if (env) return env;
-  return new URL("../../native/build/libflow_shim.so", import.meta.url).pathname;
+  return DEFAULT_PATH;
 }
+
+const DEFAULT_PATH = new URL("../../native/build/libflow_shim.so", import.meta.url).pathname;
+
+/** The shim's sources (its build script included): see core/native_library.ts. */
+const FLOW_SHIM_SOURCES = [
+  new URL("../../native/flow_shim.cpp", import.meta.url),
+  new URL("../../native/build.sh", import.meta.url),
+];
 
 let cached: { shim: FlowShim } | { error: string } | null = null;
 
@@ -73,6 +82,8 @@ let cached: { shim: FlowShim } | { error: string } | null = null;
 export function tryLoadFlowShim(): { shim: FlowShim } | { error: string } {
   if (cached) return cached;
   const path = flowShimPath();
+  const stale = path === DEFAULT_PATH ? staleLibrary(path, FLOW_SHIM_SOURCES) : null;
+  if (stale) return (cached = { error: `native flow shim: ${stale}` });
   try {
     const lib = Deno.dlopen(path, SYMBOLS);
     if (lib.symbols.flow_shim_version() !== 2) {
