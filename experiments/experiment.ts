@@ -56,6 +56,11 @@ export interface Experiment {
 /** What a finding decides on one run: the claim, whether it holds and the numbers why. */
 export interface Verdict {
   claim: string;
+  /**
+   * `paper`: a finding of the paper (the default); `check`: a bar of this reproduction that is
+   * not the paper's (the learning-free floor, the J target on real video).
+   */
+  kind?: "paper" | "check";
   /** null when the run lacks the rows to decide. */
   holds: boolean | null;
   evidence: string;

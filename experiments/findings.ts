@@ -52,7 +52,8 @@ export function findingNotes(findings: readonly Finding[]): Record<string, strin
       : f.holds
       ? "holds on our data"
       : "does NOT hold on our data";
-    const s = `Paper finding — ${f.claim}: ${verdict} (${f.evidence}).`;
+    const head = f.kind === "check" ? "Check (not the paper's claim)" : "Paper finding";
+    const s = `${head} — ${f.claim}: ${verdict} (${f.evidence}).`;
     notes[f.table] = notes[f.table] ? `${notes[f.table]} ${s}` : s;
   }
   return notes;

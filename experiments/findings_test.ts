@@ -58,6 +58,8 @@ Deno.test("findings are decided by the run's own numbers, both ways", async () =
     f.find((x) => /learning-free floor \(synthetic/.test(x.claim))?.evidence,
     "Lf+Lt+Lr (ours) 40.0 beats it, Lf only (GWM-style) 30.0 does not",
   );
+  // The DAVIS target needs Lf only too: not decided without it.
+  assertEquals(verdict(/Target of this reproduction/), null);
   const notes = findingNotes(f);
   assertEquals(
     /does NOT hold on our data \(ours 40.0, untrained 50.0, whole frame 5.0\)/.test(
@@ -65,7 +67,49 @@ Deno.test("findings are decided by the run's own numbers, both ways", async () =
     ),
     true,
   );
+  assertEquals(
+    /Check \(not the paper's claim\) — Every learned row/.test(notes.main_comparison),
+    true,
+  );
   store.close();
+});
+
+Deno.test("findings: the DAVIS-2016 target states means ± std and each way it fails", async () => {
+  const target = async (ours: number[], lf: number[], floor: number) => {
+    const store = await ResultsStore.open(":memory:");
+    const m = (row: string, value: number, seed: number | null) => ({
+      run_id: "r",
+      experiment: "e",
+      table_name: "main_comparison",
+      row_label: row,
+      dataset: "davis2016",
+      sequence: "",
+      metric: "J",
+      value,
+      x: null,
+      seed,
+      stage_id: `s${row}${seed}`,
+      cache_key: "k",
+    });
+    await store.addMetrics([
+      ...ours.map((v, i) => m("Lf+Lt+Lr (ours)", v, i)),
+      ...lf.map((v, i) => m("Lf only (GWM-style)", v, i)),
+      m("classical motion (no learning)", floor, null),
+    ]);
+    const f = (await computeFindings(store, "r")).find((x) => /Target of/.test(x.claim))!;
+    store.close();
+    return f;
+  };
+  const ok = await target([52, 54, 56], [48, 50, 52], 49);
+  assertEquals([ok.holds, ok.kind], [true, "check"]);
+  assertEquals(ok.evidence, "ours 54.0 ± 2.0, Lf only 50.0 ± 2.0, floor 49.0");
+  const bad = await target([45, 49], [50, 50], 48);
+  assertEquals(bad.holds, false);
+  assertEquals(
+    bad.evidence,
+    "ours 47.0 ± 2.8, Lf only 50.0 ± 0.0, floor 48.0; fails: below 50, below the floor, " +
+      "not above Lf only",
+  );
 });
 
 Deno.test("findings: the evaluator is generic over the declarations (a dataset per `having` row)", async () => {

@@ -168,12 +168,15 @@ export async function seedMeans(conn: DuckDBConnection, runId: string): Promise<
 export interface RowMeans {
   /** Row label → mean over its seeds (and sweep positions). */
   rows: Map<string, number>;
+  /** Row label → sample std over them (rows with one value are left out). */
+  stds: Map<string, number>;
   /** Each row's mean at each sweep position `x` (rows without one are left out), by x. */
   points: Map<string, { x: number; v: number }[]>;
 }
 
 /** SQL: means of a table's rows for one metric and dataset. */
-export const ROW_MEANS_SQL = `SELECT row_label, avg(value) AS v FROM metrics
+export const ROW_MEANS_SQL =
+  `SELECT row_label, avg(value) AS v, stddev_samp(value) AS sd FROM metrics
   WHERE run_id = $1 AND table_name = $2 AND metric = $3 AND dataset = $4 AND sequence = ''
   GROUP BY row_label`;
 
@@ -196,7 +199,11 @@ export async function rowMeans(
     const label = str(r.row_label);
     points.set(label, [...points.get(label) ?? [], { x: Number(r.x), v: Number(r.v) }]);
   }
-  return { rows: new Map(byRow.map((r) => [str(r.row_label), Number(r.v)])), points };
+  const stds = new Map<string, number>();
+  for (const r of byRow) {
+    if (r.sd !== null && r.sd !== undefined) stds.set(str(r.row_label), Number(r.sd));
+  }
+  return { rows: new Map(byRow.map((r) => [str(r.row_label), Number(r.v)])), stds, points };
 }
 
 /** SQL: the datasets on which a table has a dataset-level value of `row` for `metric`. */
