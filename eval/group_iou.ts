@@ -91,23 +91,32 @@ export function groupIous(
   for (const g of groupings) {
     if (g.length !== k) throw new RangeError(`groupIous: grouping of ${g.length} for K = ${k}`);
   }
-  // Integral image of the GT foreground: I[(y)(W+1) + x] = count in [0, y) × [0, x).
-  const I = new Int32Array((H + 1) * (W + 1));
-  for (let y = 0; y < H; y++) {
-    let row = 0;
-    const o = (y + 1) * (W + 1);
-    for (let x = 0; x < W; x++) {
-      if (gt.data[y * W + x] !== 0) row++;
-      I[o + x + 1] = I[o - (W + 1) + x + 1] + row;
-    }
-  }
-  const gtTotal = I[H * (W + 1) + W];
-  const rect = (y0: number, y1: number, x0: number, x1: number) =>
-    I[y1 * (W + 1) + x1] - I[y0 * (W + 1) + x1] - I[y1 * (W + 1) + x0] + I[y0 * (W + 1) + x0];
-
   const identity = w === W && h === H;
   const xs = axisRuns(w, W, true);
   const ys = axisRuns(h, H, false);
+  const nq = xs.src0.length, nr = ys.src0.length;
+  // GT foreground counts once per frame, shared by every grouping: per output row and x run
+  // (`rowGt`), and per cell of an x run and a y run (`cellGt`, the rectangles that interpolate
+  // between the same four source pixels).
+  const rowGt = new Int32Array(identity ? 0 : H * nq);
+  const cellGt = new Int32Array(identity ? 0 : nr * nq);
+  let gtTotal = 0;
+  if (identity) {
+    for (let i = 0; i < W * H; i++) if (gt.data[i] !== 0) gtTotal++;
+  } else {
+    for (let r = 0; r < nr; r++) {
+      for (let oy = ys.start[r]; oy < ys.start[r + 1]; oy++) {
+        const row = oy * W;
+        for (let q = 0; q < nq; q++) {
+          let c = 0;
+          for (let ox = xs.start[q]; ox < xs.start[q + 1]; ox++) if (gt.data[row + ox] !== 0) c++;
+          rowGt[oy * nq + q] = c;
+          cellGt[r * nq + q] += c;
+          gtTotal += c;
+        }
+      }
+    }
+  }
   const out: GroupIou[] = [];
   const p = new Float32Array(w * h);
   for (const groups of groupings) {
@@ -132,37 +141,37 @@ export function groupIous(
         }
       }
     } else {
-      for (let r = 0; r < ys.src0.length; r++) {
+      const hiCut = 0.5 + MARGIN, loCut = 0.5 - MARGIN;
+      for (let r = 0; r < nr; r++) {
         const ya = ys.src0[r] * w, yb = ys.src1[r] * w;
         const oy0 = ys.start[r], oy1 = ys.start[r + 1];
-        for (let q = 0; q < xs.src0.length; q++) {
+        for (let q = 0; q < nq; q++) {
           const xa = xs.src0[q], xb = xs.src1[q];
-          const ox0 = xs.start[q], ox1 = xs.start[q + 1];
           const A = p[ya + xa], B = p[ya + xb], D = p[yb + xa], E = p[yb + xb];
-          const lo = Math.min(A, B, D, E), hi = Math.max(A, B, D, E);
-          if (lo > 0.5 + MARGIN) {
-            cntA += (oy1 - oy0) * (ox1 - ox0);
-            interA += rect(oy0, oy1, ox0, ox1);
-          } else if (hi < 0.5 - MARGIN) {
-            cntB += (oy1 - oy0) * (ox1 - ox0);
-            interB += rect(oy0, oy1, ox0, ox1);
+          if (A > hiCut && B > hiCut && D > hiCut && E > hiCut) {
+            cntA += (oy1 - oy0) * (xs.start[q + 1] - xs.start[q]);
+            interA += cellGt[r * nq + q];
+          } else if (A < loCut && B < loCut && D < loCut && E < loCut) {
+            cntB += (oy1 - oy0) * (xs.start[q + 1] - xs.start[q]);
+            interB += cellGt[r * nq + q];
           } else {
             // Straddles 0.5 (or holds a non-finite value). Along one output row v is affine in
             // the x weight, so its extremes are at the row's ends: decide whole rows from them
             // where they agree clearly, else resizeBilinear's arithmetic pixel by pixel.
+            const ox0 = xs.start[q], ox1 = xs.start[q + 1];
             const wl = xs.weight[ox0], wr = xs.weight[ox1 - 1];
             for (let oy = oy0; oy < oy1; oy++) {
               const wy = ys.weight[oy];
               const vl = (A * (1 - wl) + B * wl) * (1 - wy) + (D * (1 - wl) + E * wl) * wy;
               const vr = (A * (1 - wr) + B * wr) * (1 - wy) + (D * (1 - wr) + E * wr) * wy;
-              if (Math.min(vl, vr) > 0.5 + MARGIN) {
+              if (vl > hiCut && vr > hiCut) {
                 cntA += ox1 - ox0;
-                interA += rect(oy, oy + 1, ox0, ox1);
+                interA += rowGt[oy * nq + q];
                 continue;
               }
-              if (Math.max(vl, vr) < 0.5 - MARGIN) {
+              if (vl < loCut && vr < loCut) {
                 cntB += ox1 - ox0;
-                interB += rect(oy, oy + 1, ox0, ox1);
+                interB += rowGt[oy * nq + q];
                 continue;
               }
               for (let ox = ox0; ox < ox1; ox++) {

@@ -74,6 +74,9 @@ async function trainData(
 
 type CurvePoint = { step: number; name: string; value: number };
 
+/** Seconds since `t0` (a `performance.now()`), for the log. */
+const seconds = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+
 /** The loss curves up to a checkpoint's step, kept beside it so that a resumed run keeps them. */
 const CURVES_SIDECAR = "curves.json";
 
@@ -131,7 +134,12 @@ export const trainStage = defineStage<PipelineParams>({
       untrained.dispose();
       return;
     }
+    const loadStart = performance.now();
     const { data, loaded } = await trainData(ctx);
+    ctx.log(
+      `loaded ${data.length} sequence(s), ${data.reduce((n, d) => n + d.frames.length, 0)} ` +
+        `frames with their flow and tracks (${seconds(loadStart)})`,
+    );
     const checkpointDir = join(ctx.workDir, "checkpoint");
     const points = await resumeHistory(ctx, checkpointDir);
     for (const c of points) ctx.curve(c.step, c.name, c.value);
@@ -154,9 +162,9 @@ export const trainStage = defineStage<PipelineParams>({
     if (val) {
       const init = createSegmenter(net);
       try {
-        ctx.log(
-          `val J (uses labels) at step 0: ${(await val.record(0, init.getWeights())).toFixed(1)}`,
-        );
+        const t0 = performance.now();
+        const j = await val.record(0, init.getWeights());
+        ctx.log(`val J (uses labels) at step 0: ${j.toFixed(1)} (${seconds(t0)})`);
       } finally {
         init.dispose();
       }
@@ -210,8 +218,9 @@ export const trainStage = defineStage<PipelineParams>({
           if (!val?.due(step, steps)) return;
           const ck = await loadCheckpoint(dir);
           if (!ck) throw new Error(`Checkpoint "${dir}" vanished at step ${step}`);
+          const t0 = performance.now();
           const j = await val.record(step, ck.weights);
-          ctx.log(`val J (uses labels) at step ${step}: ${j.toFixed(1)}`);
+          ctx.log(`val J (uses labels) at step ${step}: ${j.toFixed(1)} (${seconds(t0)})`);
         },
       },
     );
