@@ -86,7 +86,7 @@ export interface PreparedSequence {
   visFraction: Float32Array;
   /**
    * Memo of per-frame values every batch would otherwise recompute: flow resampled to a
-   * smaller Lf resolution (`flow:t:gap:dir`; at most a fraction of the flow already held in
+   * smaller Lf resolution (`flow:t:gap:dir:HxW`; at most a fraction of the flow already held in
    * memory) and the Lt/Lr track pools (`lt:t`, `vis:t`).
    */
   memo: Map<string, Float32Array | number[]>;
@@ -338,7 +338,7 @@ export async function buildBatch(
         const resample = () =>
           resizeImage(fl.uv, fl.height, fl.width, 2, Hf, Wf, paperScale(fl.width, fl.height));
         const scaled = Hf * Wf < fl.height * fl.width
-          ? memoised(seq, `flow:${t}:${gap}:${dir}`, resample)
+          ? memoised(seq, `flow:${t}:${gap}:${dir}:${Hf}x${Wf}`, resample)
           : resample();
         copyImage(scaled, batch.flow, b * Hf * Wf * 2, Hf, Wf, 2, flipped, cfg.train.flipNegatesU);
       }
