@@ -11,7 +11,7 @@
  */
 import { initBackend } from "../learn/backend.ts";
 import { tensorflowStatus } from "../learn/tfjs_node.ts";
-import { createSegmenter, type SegmenterConfig } from "../learn/net/mod.ts";
+import { createSegmenter, type Segmenter, type SegmenterConfig } from "../learn/net/mod.ts";
 import type { RgbImage } from "../video/types.ts";
 import {
   asMaskStack,
@@ -40,14 +40,19 @@ const OLD_NET: SegmenterConfig = {
 /** The `small` recipe's network now (stages/params.ts): 128×224, depth 4. */
 const SMALL_NET: SegmenterConfig = { ...OLD_NET, depth: 4, inputWidth: 224, inputHeight: 128 };
 
-/** Mean forward time per frame of a fresh `cfg` network (after a warm-up batch). */
+/** The masks of `frames` and the mean forward time per frame (after a warm-up batch). */
+async function timedPredict(net: Segmenter, frames: RgbImage[]) {
+  await predictMasks(net, frames.slice(0, 8));
+  const t0 = performance.now();
+  const masks = await predictMasks(net, frames);
+  return { masks, ms: (performance.now() - t0) / frames.length };
+}
+
+/** Mean forward time per frame of a fresh `cfg` network. */
 async function forwardMs(cfg: SegmenterConfig, frames: RgbImage[]): Promise<number> {
   const net = createSegmenter(cfg);
   try {
-    await predictMasks(net, frames.slice(0, 8));
-    const t0 = performance.now();
-    await predictMasks(net, frames);
-    return (performance.now() - t0) / frames.length;
+    return (await timedPredict(net, frames)).ms;
   } finally {
     net.dispose();
   }
@@ -63,10 +68,7 @@ export async function run(report: Report): Promise<void> {
   );
   const net = createSegmenter(OLD_NET);
   try {
-    await predictMasks(net, frames.slice(0, 8)); // warm-up
-    const t0 = performance.now();
-    const masks = await predictMasks(net, frames);
-    const predictMs = (performance.now() - t0) / frames.length;
+    const { masks, ms: predictMs } = await timedPredict(net, frames);
     const stacks = masks.map((m) => asMaskStack(net, m));
     const groups = stacks.map((s, t) => mergeByColour(s, frames[t]));
     const time = (f: (t: number) => void) => {

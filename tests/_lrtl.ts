@@ -8,10 +8,18 @@ import { join } from "node:path";
 export const LRTL_MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 
 /**
- * `deno` arguments of a smoke-profile training on the synthetic data in `dir` (cache `c`, DB
- * `r.duckdb`), long enough (400 steps, a checkpoint every 3) to be stopped while it trains.
+ * `deno` arguments of a smoke-profile training on the synthetic data, `steps` long with a
+ * checkpoint every 3 (the default 400 is long enough to be stopped while it trains). `where` is a
+ * folder (cache `c` and DB `r.duckdb` inside it) or the two paths.
  */
-export function smokeTrainArgs(dir: string, extra: string[] = []): string[] {
+export function smokeTrainArgs(
+  where: string | { cache: string; db: string },
+  extra: string[] = [],
+  steps = 400,
+): string[] {
+  const { cache, db } = typeof where === "string"
+    ? { cache: join(where, "c"), db: join(where, "r.duckdb") }
+    : where;
   return [
     "run",
     "-A",
@@ -23,11 +31,11 @@ export function smokeTrainArgs(dir: string, extra: string[] = []): string[] {
     "--datasets",
     "synthetic",
     "--cache-dir",
-    join(dir, "c"),
+    cache,
     "--db",
-    join(dir, "r.duckdb"),
+    db,
     "--set",
-    "train.steps=400",
+    `train.steps=${steps}`,
     "--set",
     "train.checkpointEvery=3",
     ...extra,

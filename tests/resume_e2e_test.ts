@@ -7,30 +7,11 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import { Cache } from "../pipeline/mod.ts";
 
-import { LRTL_MAIN as MAIN, readUntil } from "./_lrtl.ts";
+import { readUntil, smokeTrainArgs } from "./_lrtl.ts";
 const ID = "train/synthetic";
 
-function args(cache: string, db: string): string[] {
-  return [
-    "run",
-    "-A",
-    MAIN,
-    "run",
-    "train",
-    "--profile",
-    "smoke",
-    "--datasets",
-    "synthetic",
-    "--cache-dir",
-    cache,
-    "--db",
-    db,
-    "--set",
-    "train.steps=8",
-    "--set",
-    "train.checkpointEvery=3",
-  ];
-}
+/** An 8-step smoke training with a checkpoint every 3 steps. */
+const args = (cache: string, db: string) => smokeTrainArgs({ cache, db }, [], 8);
 
 async function run(cache: string, db: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
