@@ -14,6 +14,12 @@ export interface FlowLossOptions {
   clip?: number;
   /** Ridge added to each 6×6 normal matrix, relative to its mean diagonal (default 1e-6). */
   ridge?: number;
+  /**
+   * `[B, H, W, 1]` per-pixel weight in [0, 1] at the flow's resolution (e.g. the forward-backward
+   * consistency of the flow): it multiplies both the fit weights and the squared error. Absent:
+   * every pixel weighs 1.
+   */
+  weight?: tf.Tensor4D;
 }
 
 /** Feature arrays per (h, w), computed once (plain arrays: tensors are made per call). */
@@ -117,7 +123,8 @@ function spdSolve(a: tf.Tensor3D, r: tf.Tensor3D): tf.Tensor3D {
  * Lf: the masks are upsampled bilinearly to the flow's resolution (as the paper), then per
  * component k and flow channel θ = argmin ‖diag(m_k)(Φθ − u)‖² is fitted (quadratic motion
  * φ = [x, y, x², y², xy, 1], x, y divided by W, H), F̂ = Σ_k m_k ⊙ Φθ_k is reconstructed and
- * MSE(F, F̂) over all pixels and both channels is returned. Gradients flow through the solve and
+ * MSE(F, F̂) over all pixels and both channels is returned (with `weight` v: the fit weights are
+ * v·m² and the error v·(F − F̂)², still averaged over all pixels). Gradients flow through the solve and
  * the upsampling. Lf scales with the square of the flow's units: the paper's λf = 0.03 assumes
  * pixels of the 854×480 frame.
  *
@@ -136,6 +143,12 @@ export function flowLoss(
       `learn/losses/flow.ts: flow [${flow.shape}] must be [${b},H,W,2] like masks [${masks.shape}]`,
     );
   }
+  const v = opts.weight;
+  if (v && (v.shape[0] !== b || v.shape[1] !== h || v.shape[2] !== w || v.shape[3] !== 1)) {
+    throw new RangeError(
+      `learn/losses/flow.ts: weight [${v.shape}] must be [${b},${h},${w},1] like the flow`,
+    );
+  }
   const clip = opts.clip ?? 20;
   const ridge = opts.ridge ?? 1e-6;
   // Pixels are the innermost axis throughout ([B,K,·,HW]): TensorFlow's broadcasting
@@ -149,7 +162,8 @@ export function flowLoss(
     const phiPhi = tf.tensor2d(feat.phiPhi, [hw, 36]);
     const uT = tf.transpose(tf.reshape(tf.clipByValue(flow, -clip, clip), [b, hw, 2]), [0, 2, 1]);
     const mT = tf.transpose(tf.reshape(up, [b, hw, k]), [0, 2, 1]); // [B,K,HW]
-    const wt = tf.square(mT); // weights m²
+    const vT = v ? tf.reshape(v, [b, 1, hw]) : null; // [B,1,HW]
+    const wt = vT ? tf.mul(tf.square(mT), vT) : tf.square(mT); // weights v·m²
     const a = tf.reshape(tf.matMul(tf.reshape(wt, [b * k, hw]), phiPhi), [b * k, 6, 6]);
     const wu = tf.mul(tf.reshape(wt, [b, k, 1, hw]), tf.reshape(uT, [b, 1, 2, hw])); // [B,K,2,HW]
     const r = tf.transpose(
@@ -162,6 +176,7 @@ export function flowLoss(
     const thT = tf.reshape(tf.transpose(theta, [0, 2, 1]), [b * k * 2, 6]);
     const pred = tf.reshape(tf.matMul(thT, phiT), [b, k, 2, hw]); // Φθ per component
     const fHat = tf.sum(tf.mul(pred, tf.reshape(mT, [b, k, 1, hw])), 1); // [B,2,HW]
-    return tf.mean(tf.square(tf.sub(uT, fHat))) as tf.Scalar;
+    const err = tf.square(tf.sub(uT, fHat)); // [B,2,HW]
+    return tf.mean(vT ? tf.mul(err, vT) : err) as tf.Scalar;
   });
 }

@@ -137,3 +137,109 @@ Deno.test("flowLoss upsamples low-resolution masks to the flow's resolution (dif
   tf.dispose([mc, flow, up, direct, explicit, g]);
   assert.equal(tf.memory().numTensors, before);
 });
+
+/** Weighted Lf in float64, written out independently: per-component normal equations. */
+function weightedLossF64(masks: Float32Array, flow: Float32Array, v: Float32Array): number {
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const fhat = new Float64Array(H * W * 2);
+    for (let k = 0; k < K; k++) {
+      const a = Array.from({ length: 6 }, () => new Float64Array(8)); // [A | R] augmented
+      for (let p = 0; p < H * W; p++) {
+        const q = b * H * W + p;
+        const x = (p % W) / W, y = Math.floor(p / W) / H;
+        const phi = [x, y, x * x, y * y, x * y, 1];
+        const wgt = v[q] * masks[q * K + k] ** 2;
+        for (let i = 0; i < 6; i++) {
+          for (let j = 0; j < 6; j++) a[i][j] += wgt * phi[i] * phi[j];
+          for (let c = 0; c < 2; c++) a[i][6 + c] += wgt * phi[i] * flow[q * 2 + c];
+        }
+      }
+      const ridge = 1e-6 * (a[0][0] + a[1][1] + a[2][2] + a[3][3] + a[4][4] + a[5][5]) / 6;
+      for (let i = 0; i < 6; i++) a[i][i] += ridge + 1e-12;
+      for (let i = 0; i < 6; i++) { // Gauss-Jordan
+        for (let r = 0; r < 6; r++) {
+          if (r === i) continue;
+          const f = a[r][i] / a[i][i];
+          for (let j = i; j < 8; j++) a[r][j] -= f * a[i][j];
+        }
+      }
+      const theta = [0, 1].map((c) => a.map((row, i) => row[6 + c] / a[i][i]));
+      for (let p = 0; p < H * W; p++) {
+        const x = (p % W) / W, y = Math.floor(p / W) / H;
+        for (let c = 0; c < 2; c++) {
+          fhat[p * 2 + c] += masks[(b * H * W + p) * K + k] * quad(theta[c], x, y);
+        }
+      }
+    }
+    for (let p = 0; p < H * W; p++) {
+      const q = b * H * W + p;
+      for (let c = 0; c < 2; c++) total += v[q] * (flow[q * 2 + c] - fhat[p * 2 + c]) ** 2;
+    }
+  }
+  return total / (B * H * W * 2);
+}
+
+function weightedLoss(masks: Float32Array, flow: Float32Array, v: Float32Array): number {
+  const before = tf.memory().numTensors;
+  const m = tf.tensor4d(masks, [B, H, W, K]), f = tf.tensor4d(flow, [B, H, W, 2]);
+  const w = tf.tensor4d(v, [B, H, W, 1]);
+  const l = flowLoss(m, f, { weight: w });
+  const out = l.dataSync()[0];
+  tf.dispose([m, f, w, l]);
+  assert.equal(tf.memory().numTensors, before);
+  return out;
+}
+
+Deno.test("flowLoss with a per-pixel weight matches a float64 reference; weight 1 is the plain loss", () => {
+  const s = scene(0.4);
+  const soft = Float32Array.from(s.masks, (m, i) => 0.1 + 0.7 * m + 0.05 * Math.sin(i));
+  const ones = new Float32Array(B * H * W).fill(1);
+  assert.ok(Math.abs(weightedLoss(soft, s.flow, ones) - loss(soft, s.flow)) <= 1e-6);
+  const cases: [string, Float32Array][] = [
+    ["graded", Float32Array.from(ones, (_, i) => 0.5 + 0.5 * Math.cos(i))],
+    ["mostly zero", Float32Array.from(ones, (_, i) => (i % 7 === 0 ? 1 : 0))],
+    ["tiny", Float32Array.from(ones, () => 1e-4)],
+  ];
+  for (const [name, v] of cases) {
+    const got = weightedLoss(soft, s.flow, v), ref = weightedLossF64(soft, s.flow, v);
+    assert.ok(Math.abs(got - ref) <= 1e-4 * ref + 1e-9, `${name}: ${got} vs f64 ${ref}`);
+  }
+});
+
+Deno.test("flowLoss with weight 0 on corrupted pixels ignores them; its gradient matches differences", () => {
+  const s = scene(0);
+  const v = new Float32Array(B * H * W).fill(1);
+  const bad = s.flow.slice();
+  for (let p = 0; p < B * H * W; p += 5) {
+    v[p] = 0;
+    bad[2 * p] = 15; // an occlusion-like outlier
+  }
+  assert.ok(loss(s.masks, bad) > 1, "the outliers cost the unweighted loss");
+  assert.ok(weightedLoss(s.masks, bad, v) < 1e-6, "weight 0 removes them");
+  const logits = Float32Array.from(s.masks, (m, i) => 2 * m + 0.3 * Math.cos(i));
+  const flow = tf.tensor4d(bad, [B, H, W, 2]);
+  const wt = tf.tensor4d(v.map((x, i) => x * (0.6 + 0.4 * Math.sin(i))), [B, H, W, 1]);
+  const f = (lg: tf.Tensor) => flowLoss(tf.softmax(lg) as tf.Tensor4D, flow, { weight: wt });
+  const lt = tf.tensor4d(logits, [B, H, W, K]);
+  const g = tf.grad(f)(lt);
+  const gv = g.dataSync();
+  const gmax = Math.max(...Array.from(gv, Math.abs));
+  assert.ok(gmax > 0);
+  for (const idx of [0, 7, 100, 333, 700, 1100]) {
+    const eps = 1e-2;
+    const val = (d: number) => {
+      const a = logits.slice();
+      a[idx] += d;
+      return tf.tidy(() => f(tf.tensor4d(a, [B, H, W, K])).dataSync()[0]);
+    };
+    const fd = (val(eps) - val(-eps)) / (2 * eps);
+    assert.ok(Math.abs(fd - gv[idx]) <= 2e-2 * gmax, `d[${idx}] ${gv[idx]} vs fd ${fd}`);
+  }
+  tf.dispose([flow, wt, lt, g]);
+  assert.throws(
+    () =>
+      flowLoss(tf.zeros([B, H, W, K]), tf.zeros([B, H, W, 2]), { weight: tf.ones([B, H, W, 2]) }),
+    /weight \[2,12,16,2\] must be \[2,12,16,1\]/,
+  );
+});

@@ -50,6 +50,12 @@ export const LOSS_PARAMS = {
       "network's (flow area-averaged down, vectors rescaled; the CPU reference run's choice, " +
       "several times cheaper at 128×224 from 427×240 flow)",
   ),
+  flowConsistency: p.bool(
+    false,
+    "weight Lf per pixel by the forward-backward consistency of its flow: occluded and " +
+      "mismatched pixels (|F(x) + B(x + F(x))|² > 0.01·(|F|² + |B|²) + 0.5 px²) carry no Lf " +
+      "(not in the paper)",
+  ),
   flowClip: p.num(20, {
     above: 0,
     doc: "flow clip (px of the 854×480 frame, the units of Lf)",

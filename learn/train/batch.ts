@@ -15,6 +15,7 @@ import type { FlowField, Tracks } from "../../motion/types.ts";
 import type { Rng } from "../../core/random.ts";
 import { resizeImage } from "./resize.ts";
 import { paperScale } from "../losses/units.ts";
+import { consistencyMask } from "../../motion/flow/consistency.ts";
 import type { ResolvedTrainConfig } from "./config.ts";
 
 /** One training sequence, at the working resolution. */
@@ -45,6 +46,11 @@ export interface Batch {
    * of the 854×480 frame (empty when not needed).
    */
   flow: Float32Array;
+  /**
+   * `[B, Hf, Wf, 1]` weight of each Lf pixel: the fraction of its flow that passes the
+   * forward–backward consistency test (`loss.flowConsistency`; empty when off or not needed).
+   */
+  flowWeight: Float32Array;
   flowHeight: number;
   flowWidth: number;
   /**
@@ -282,6 +288,7 @@ export async function buildBatch(
     size: B,
     images: new Float32Array(B * Hn * Wn * 3),
     flow: new Float32Array(needFlow ? B * Hf * Wf * 2 : 0),
+    flowWeight: new Float32Array(needFlow && cfg.loss.flowConsistency ? B * Hf * Wf : 0),
     flowHeight: Hf,
     flowWidth: Wf,
     ltCoords: new Float32Array(needTrajectory ? B * 2 * T * N : 0),
@@ -341,6 +348,22 @@ export async function buildBatch(
           ? memoised(seq, `flow:${t}:${gap}:${dir}:${Hf}x${Wf}`, resample)
           : resample();
         copyImage(scaled, batch.flow, b * Hf * Wf * 2, Hf, Wf, 2, flipped, cfg.train.flipNegatesU);
+        if (batch.flowWeight.length) {
+          // the flow back from where this one lands: t+gap → t for a forward flow, and back
+          const [bt, bdir] = dir === "fwd" ? [t + gap, "bwd" as const] : [t - gap, "fwd" as const];
+          const back = await seq.src.flow(bt, gap, bdir);
+          if (!back) {
+            throw new Error(
+              `train: ${seq.name} has no ${bdir} flow for frame ${bt} with gap ${gap}`,
+            );
+          }
+          const valid = () =>
+            resizeImage(consistencyMask(fl, back), fl.height, fl.width, 1, Hf, Wf);
+          const weight = Hf * Wf < fl.height * fl.width
+            ? memoised(seq, `valid:${t}:${gap}:${dir}:${Hf}x${Wf}`, valid)
+            : valid();
+          copyImage(weight, batch.flowWeight, b * Hf * Wf, Hf, Wf, 1, flipped);
+        }
       }
       if (needTrajectory) {
         const ids = pick(trajectoryPool(seq, t), N, rng);

@@ -3,6 +3,7 @@ import { Rng } from "../../core/random.ts";
 import { buildBatch, contextWindow, prepareSequences, reflectIndex } from "./batch.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig } from "./config.ts";
 import { movingSquare, SCENE } from "./_synthetic_scene_test_util.ts";
+import { consistencyMask } from "../../motion/flow/consistency.ts";
 
 Deno.test("contextWindow: shifted inside the sequence, reflect-padded when short", () => {
   assert.deepEqual(contextWindow(5, 2, 20), [3, 4, 5, 6, 7]);
@@ -158,7 +159,10 @@ Deno.test("buildBatch: batches from a warm memo equal batches from fresh sequenc
   // Lf at a network resolution below the flow's: the resampled flow is memoised
   const [Hn, Wn] = [12, 16];
   const c = cfg({ net: { inputHeight: Hn, inputWidth: Wn } });
-  const lfAtNet = { ...c, loss: { ...c.loss, flowResolution: "network" as const } };
+  const lfAtNet = {
+    ...c,
+    loss: { ...c.loss, flowResolution: "network" as const, flowConsistency: true },
+  };
   const warm = prepareSequences([seq], Hn, Wn, (t) => t.xy);
   const rngWarm = new Rng(9), rngFresh = new Rng(9);
   for (let i = 0; i < 12; i++) {
@@ -166,10 +170,55 @@ Deno.test("buildBatch: batches from a warm memo equal batches from fresh sequenc
     const fresh = prepareSequences([seq], Hn, Wn, (t) => t.xy);
     const b = await buildBatch(fresh, lfAtNet, rngFresh);
     for (
-      const k of ["images", "flow", "ltCoords", "ltXY", "lrXYA", "lrXYB", "lrVisible"] as const
+      const k of [
+        "images",
+        "flow",
+        "flowWeight",
+        "ltCoords",
+        "ltXY",
+        "lrXYA",
+        "lrXYB",
+        "lrVisible",
+      ] as const
     ) {
       assert.deepEqual(a[k], b[k], `batch ${i}: ${k}`);
     }
   }
   assert.ok([...warm[0].memo.keys()].some((k) => k.startsWith("flow:")));
+  assert.ok([...warm[0].memo.keys()].some((k) => k.startsWith("valid:")));
+});
+
+Deno.test("buildBatch: loss.flowConsistency weighs each Lf pixel by its flow's forward-backward test", async () => {
+  const seq = movingSquare();
+  const prepared = prepareSequences([seq], SCENE.height, SCENE.width, (t) => t.xy);
+  const off = await buildBatch(prepared, cfg({ flipProb: 0 }), new Rng(4));
+  assert.equal(off.flowWeight.length, 0, "off by default");
+  const { width: W, height: H } = SCENE;
+  for (const flipProb of [0, 1]) {
+    const c = cfg({ flipProb });
+    const on = { ...c, loss: { ...c.loss, flowConsistency: true } };
+    const b = await buildBatch(prepared, on, new Rng(4));
+    assert.equal(b.flowWeight.length, b.size * H * W);
+    let zeros = 0;
+    for (let i = 0; i < b.size; i++) {
+      const { t, flipped } = b.frames[i];
+      assert.equal(flipped, flipProb === 1);
+      const role = Math.floor(i / 2), gap = b.frames[2 + (i % 2)].t - b.frames[i % 2].t;
+      const [dir, back, bt] = role % 2 === 0
+        ? ["fwd", "bwd", t + gap] as const
+        : ["bwd", "fwd", t - gap] as const;
+      const want = consistencyMask(
+        (await seq.flow(t, gap, dir))!,
+        (await seq.flow(bt, gap, back))!,
+      );
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const got = b.flowWeight[(i * H + y) * W + x];
+          assert.equal(got, want[y * W + (flipped ? W - 1 - x : x)], `frame ${i} (${x}, ${y})`);
+          if (got === 0) zeros++;
+        }
+      }
+    }
+    assert.ok(zeros > 0, "the moving square occludes some background");
+  }
 });

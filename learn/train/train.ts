@@ -179,6 +179,9 @@ export async function trainStep(
   const flow = cfg.loss.flow
     ? input(tf.tensor4d(batch.flow, [B, batch.flowHeight, batch.flowWidth, 2]))
     : null;
+  const flowWeight = flow && batch.flowWeight.length
+    ? input(tf.tensor4d(batch.flowWeight, [B, batch.flowHeight, batch.flowWidth, 1]))
+    : undefined;
   const ltXY = cfg.loss.trajectory ? input(tf.tensor3d(batch.ltXY, [B, N, 2])) : null;
   const lrA = cfg.loss.temporal ? input(tf.tensor3d(batch.lrXYA, [P, M, 2])) : null;
   const lrB = cfg.loss.temporal ? input(tf.tensor3d(batch.lrXYB, [P, M, 2])) : null;
@@ -194,7 +197,10 @@ export async function trainStep(
     if (flow) {
       // at the resolution of batch.flow (masks upsampled when it is larger: loss.flowResolution);
       // flow and clip in 854×480-frame pixels
-      const lf = flowLoss(masks, flow as tf.Tensor4D, { clip: cfg.loss.flowClip });
+      const lf = flowLoss(masks, flow as tf.Tensor4D, {
+        clip: cfg.loss.flowClip,
+        weight: flowWeight as tf.Tensor4D | undefined,
+      });
       kept.flow = tf.keep(lf);
       terms.push(tf.mul(lf, cfg.loss.lambdaFlow));
     }

@@ -109,3 +109,28 @@ Deno.test("train: Lt is rescaled to the paper's N by default (σ ∝ √N), raw 
     /loss\.trajectoryTracks/,
   );
 });
+
+Deno.test("train: loss.flowConsistency drops the occluded pixels from Lf; memory stays flat", async () => {
+  await initBackend("wasm");
+  const data = [movingSquare()];
+  const run = async (flowConsistency: boolean) => {
+    const lf: number[] = [], tensors: number[] = [];
+    const r = await train(
+      { ...base, train: { ...base.train, steps: 3 }, loss: { flowConsistency } },
+      data,
+      {
+        onStep: (_s, losses) => {
+          lf.push(losses.flow);
+          tensors.push(tf.memory().numTensors);
+        },
+      },
+    );
+    r.model.dispose();
+    return { lf, tensors };
+  };
+  const plain = await run(false), weighted = await run(true);
+  assert.ok(weighted.lf.every(Number.isFinite));
+  // same batch and weights at step 1: only the occluded pixels' weight differs
+  assert.notEqual(weighted.lf[0], plain.lf[0]);
+  assert.equal(weighted.tensors[0], weighted.tensors[2], "tensor count grows");
+});

@@ -7,6 +7,7 @@ import type { RgbImage } from "../../video/types.ts";
 import type { FlowEstimator } from "../flow/estimator.ts";
 import { computeSequenceFlow, type SequenceFlowGap } from "../flow/sequence_flow.ts";
 import type { FlowField, Tracks } from "../types.ts";
+import { isConsistent } from "../flow/consistency.ts";
 import { propagate, sampleFlow } from "./_propagate.ts";
 import { checkFrames, type PointTracker, resolveQueries, type TrackOptions } from "./tracker.ts";
 
@@ -113,11 +114,7 @@ export class FlowChainTracker implements PointTracker {
         out[2 * a] = nx;
         out[2 * a + 1] = ny;
         sampleFlow(b.uv, width, height, nx, ny, wb, 0);
-        const sx = w[0] + wb[0];
-        const sy = w[1] + wb[1];
-        const lhs = sx * sx + sy * sy;
-        const rhs = alpha * (w[0] * w[0] + w[1] * w[1] + wb[0] * wb[0] + wb[1] * wb[1]) + beta;
-        let pass = lhs < rhs;
+        let pass = isConsistent(w[0], w[1], wb[0], wb[1], alpha, beta);
         if (pass && gamma !== Infinity) {
           // Central differences of the flow at (x, y), one pixel apart.
           sampleFlow(f.uv, width, height, x + 1, y, g, 0);
