@@ -38,12 +38,18 @@ function scene(noise: number): { masks: Float32Array; flow: Float32Array } {
   return { masks, flow };
 }
 
-function loss(masks: Float32Array, flow: Float32Array, clip = 20): number {
+/** Lf of plain arrays (`weight`: `[B, H, W]` per-pixel weights), checking no tensor leaks. */
+function loss(
+  masks: Float32Array,
+  flow: Float32Array,
+  { clip = 20, weight }: { clip?: number; weight?: Float32Array } = {},
+): number {
   const before = tf.memory().numTensors;
   const m = tf.tensor4d(masks, [B, H, W, K]), f = tf.tensor4d(flow, [B, H, W, 2]);
-  const l = flowLoss(m, f, { clip });
+  const w = weight ? tf.tensor4d(weight, [B, H, W, 1]) : undefined;
+  const l = flowLoss(m, f, { clip, weight: w });
   const v = l.dataSync()[0];
-  tf.dispose([m, f, l]);
+  tf.dispose([m, f, l, ...(w ? [w] : [])]);
   assert.equal(tf.memory().numTensors, before);
   return v;
 }
@@ -61,7 +67,7 @@ Deno.test("flowLoss ≈ 0 for a flow exactly quadratic per hard mask, > 0 otherw
   assert.ok(loss(one, exact.flow) > 0.1);
   // clipping changes the target: a flow of 30 px clipped at 20 is fitted exactly as 20
   const big = new Float32Array(B * H * W * 2).fill(30);
-  assert.ok(loss(exact.masks, big, 20) < 1e-6);
+  assert.ok(loss(exact.masks, big, { clip: 20 }) < 1e-6);
 });
 
 /**
@@ -109,7 +115,7 @@ Deno.test("flowLoss units: flow (and clip) × s gives Lf × s², so 854-px units
   const s = scene(0.4);
   for (const f of [854 / 112, 854 / 256, 0.5]) {
     const scaled = s.flow.map((v) => v * f);
-    const a = loss(s.masks, s.flow, 4), b = loss(s.masks, scaled, 4 * f);
+    const a = loss(s.masks, s.flow, { clip: 4 }), b = loss(s.masks, scaled, { clip: 4 * f });
     assert.ok(Math.abs(b / a - f * f) <= 1e-4 * f * f, `×${f}: ratio ${b / a}`);
   }
 });
@@ -194,29 +200,18 @@ function weightedLossF64(masks: Float32Array, flow: Float32Array, v: Float32Arra
   return total / (B * H * W * 2);
 }
 
-function weightedLoss(masks: Float32Array, flow: Float32Array, v: Float32Array): number {
-  const before = tf.memory().numTensors;
-  const m = tf.tensor4d(masks, [B, H, W, K]), f = tf.tensor4d(flow, [B, H, W, 2]);
-  const w = tf.tensor4d(v, [B, H, W, 1]);
-  const l = flowLoss(m, f, { weight: w });
-  const out = l.dataSync()[0];
-  tf.dispose([m, f, w, l]);
-  assert.equal(tf.memory().numTensors, before);
-  return out;
-}
-
 Deno.test("flowLoss with a per-pixel weight matches a float64 reference; weight 1 is the plain loss", () => {
   const s = scene(0.4);
   const soft = Float32Array.from(s.masks, (m, i) => 0.1 + 0.7 * m + 0.05 * Math.sin(i));
   const ones = new Float32Array(B * H * W).fill(1);
-  assert.ok(Math.abs(weightedLoss(soft, s.flow, ones) - loss(soft, s.flow)) <= 1e-6);
+  assert.ok(Math.abs(loss(soft, s.flow, { weight: ones }) - loss(soft, s.flow)) <= 1e-6);
   const cases: [string, Float32Array][] = [
     ["graded", Float32Array.from(ones, (_, i) => 0.5 + 0.5 * Math.cos(i))],
     ["mostly zero", Float32Array.from(ones, (_, i) => (i % 7 === 0 ? 1 : 0))],
     ["tiny", Float32Array.from(ones, () => 1e-4)],
   ];
   for (const [name, v] of cases) {
-    const got = weightedLoss(soft, s.flow, v), ref = weightedLossF64(soft, s.flow, v);
+    const got = loss(soft, s.flow, { weight: v }), ref = weightedLossF64(soft, s.flow, v);
     assert.ok(Math.abs(got - ref) <= 1e-4 * ref + 1e-9, `${name}: ${got} vs f64 ${ref}`);
   }
 });
@@ -230,7 +225,7 @@ Deno.test("flowLoss with weight 0 on corrupted pixels ignores them; its gradient
     bad[2 * p] = 15; // an occlusion-like outlier
   }
   assert.ok(loss(s.masks, bad) > 1, "the outliers cost the unweighted loss");
-  assert.ok(weightedLoss(s.masks, bad, v) < 1e-6, "weight 0 removes them");
+  assert.ok(loss(s.masks, bad, { weight: v }) < 1e-6, "weight 0 removes them");
   const logits = Float32Array.from(s.masks, (m, i) => 2 * m + 0.3 * Math.cos(i));
   const flow = tf.tensor4d(bad, [B, H, W, 2]);
   const wt = tf.tensor4d(v.map((x, i) => x * (0.6 + 0.4 * Math.sin(i))), [B, H, W, 1]);
