@@ -219,7 +219,8 @@ export const trainStage = defineStage<PipelineParams>({
           const ck = await loadCheckpoint(dir);
           if (!ck) throw new Error(`Checkpoint "${dir}" vanished at step ${step}`);
           const t0 = performance.now();
-          const j = await val.record(step, ck.weights);
+          // the weights the model would be if training stopped here (their average under train.ema)
+          const j = await val.record(step, ck.average ?? ck.weights);
           ctx.log(`val J (uses labels) at step ${step}: ${j.toFixed(1)} (${seconds(t0)})`);
         },
       },

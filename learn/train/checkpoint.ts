@@ -1,5 +1,6 @@
 /**
- * Training checkpoints: weights, optimiser state, config, step and RNG state, written
+ * Training checkpoints: weights, optimiser state, config, step, RNG state and the weights'
+ * moving average when training keeps one, written
  * atomically (temporary file + rename) so a killed run always leaves the last complete one.
  *
  * Layout of a checkpoint directory: `checkpoint.json` (metadata and an index of the arrays)
@@ -19,6 +20,8 @@ export interface Checkpoint<C = unknown> {
   config: C;
   step: number;
   rngState: number;
+  /** The moving average of the weights (`train.ema`), when training keeps one. */
+  average?: NamedArray[];
 }
 
 interface ArrayIndex {
@@ -40,6 +43,7 @@ interface Manifest {
   file: string;
   weights: ArrayIndex[];
   moments: ArrayIndex[];
+  average?: ArrayIndex[];
 }
 
 const MANIFEST = "checkpoint.json";
@@ -66,7 +70,7 @@ async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
 /** Save a checkpoint into `dir` (created if needed), replacing the previous one atomically. */
 export async function saveCheckpoint<C>(dir: string, ckpt: Checkpoint<C>): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  const all = [...ckpt.weights, ...ckpt.optimizerState.moments];
+  const all = [...ckpt.weights, ...ckpt.optimizerState.moments, ...(ckpt.average ?? [])];
   const total = all.reduce((s, a) => s + a.data.length, 0);
   const buf = new Float32Array(total);
   let off = 0;
@@ -79,6 +83,7 @@ export async function saveCheckpoint<C>(dir: string, ckpt: Checkpoint<C>): Promi
     });
   const weights = index(ckpt.weights);
   const moments = index(ckpt.optimizerState.moments);
+  const average = ckpt.average && index(ckpt.average);
   const file = `state-${String(ckpt.step).padStart(8, "0")}.bin`;
   const bytes = new Uint8Array(buf.buffer);
   await writeAtomic(`${dir}/${file}`, bytes);
@@ -93,6 +98,7 @@ export async function saveCheckpoint<C>(dir: string, ckpt: Checkpoint<C>): Promi
     file,
     weights,
     moments,
+    ...(average ? { average } : {}),
   };
   await writeAtomic(`${dir}/${MANIFEST}`, new TextEncoder().encode(JSON.stringify(manifest)));
   for await (const e of Deno.readDir(dir)) {
@@ -158,6 +164,7 @@ export async function loadCheckpoint<C = unknown>(dir: string): Promise<Checkpoi
     config: m.config as C,
     step: m.step,
     rngState: m.rngState,
+    ...(m.average ? { average: read(m.average) } : {}),
   };
 }
 

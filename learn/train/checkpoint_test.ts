@@ -25,6 +25,10 @@ Deno.test("checkpoint: save/load round trip, replaces the previous one, none →
     assert.deepEqual(got, mk(7));
     const files = [...Deno.readDirSync(`${dir}/ckpt`)].map((e) => e.name).sort();
     assert.deepEqual(files, ["checkpoint.json", "state-00000007.bin"]);
+    // with the weights' moving average (train.ema) it round-trips too, after the moments
+    const average = [{ name: "a/w", shape: [2, 2], data: new Float32Array([0.5, 1.5, 2.5, 3.5]) }];
+    await saveCheckpoint(`${dir}/ckpt`, { ...mk(8), average });
+    assert.deepEqual(await loadCheckpoint(`${dir}/ckpt`), { ...mk(8), average });
     await Deno.writeTextFile(`${dir}/ckpt/checkpoint.json`, "{oops");
     await assert.rejects(() => loadCheckpoint(`${dir}/ckpt`), /Cannot read checkpoint .*JSON/);
   } finally {

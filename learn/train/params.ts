@@ -15,6 +15,12 @@ export const TRAIN_PARAMS = {
   clip: p.num(5, { above: 0, doc: "gradient-norm clip (UNet reference value)" }),
   tracks: p.int(2048, { min: 16, doc: "trajectories N per frame in Lt" }),
   context: p.int(20, { min: 1, doc: "half-window c of Lt (T = 2c + 1)" }),
+  ema: p.num(0, {
+    min: 0,
+    max: 0.9999,
+    doc: "decay of a moving average of the weights, the model that is saved and scored " +
+      "(0 = off, the last step's weights; not in the paper)",
+  }),
   flipNegatesU: p.bool(true, "horizontal flip negates flow u (the reference does not: quirk)"),
   checkpointEvery: p.int(100, {
     min: 1,

@@ -1,6 +1,7 @@
 /**
  * The training loop: L = λf·Lf + λt·Lt + λr·s(it)·Lr on batches of 4-frame groups, AdamW with
- * warm-up + poly decay and global-norm clipping, seeded and resumable from checkpoints.
+ * warm-up + poly decay and global-norm clipping, optionally a moving average of the weights
+ * (`train.ema`), seeded and resumable from checkpoints.
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -16,6 +17,7 @@ import { smoothTracks } from "../losses/smooth.ts";
 import { AdamW, learningRate } from "./adamw.ts";
 import { type Batch, buildBatch, prepareSequences, type TrainData } from "./batch.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { WeightAverage } from "./weight_average.ts";
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from "./config.ts";
 
 /** Mask values are clamped to this range before they weight trajectories. */
@@ -37,6 +39,7 @@ export interface TrainHooks {
 
 /** The result of {@link train}; the caller disposes `model`. */
 export interface TrainedModel {
+  /** The trained network: its weights' moving average when `train.ema` > 0, else the last step's. */
   model: Segmenter;
   config: ResolvedTrainConfig;
   /** Completed steps (equals `train.steps` unless aborted). */
@@ -75,6 +78,7 @@ export async function train(
   try {
     let rng = new Rng(cfg.seed);
     let step = 0;
+    let average = cfg.train.ema > 0 ? new WeightAverage(cfg.train.ema) : null;
     const dir = cfg.checkpointDir;
     if (dir && cfg.resume) {
       const ck = await loadCheckpoint<ResolvedTrainConfig>(dir);
@@ -88,6 +92,7 @@ export async function train(
         opt.setState(ck.optimizerState);
         rng = Rng.fromState(ck.rngState);
         step = ck.step;
+        if (average) average = new WeightAverage(cfg.train.ema, ck.average ?? null);
       }
     }
     const save = async () => {
@@ -98,6 +103,7 @@ export async function train(
         config: cfg,
         step,
         rngState: rng.state,
+        ...(average ? { average: average.state() ?? net.getWeights() } : {}),
       });
       await hooks.onCheckpoint?.({ step, dir });
     };
@@ -121,11 +127,14 @@ export async function train(
       });
       lastLosses = await trainStep({ net, opt, batch, cfg, it: step, lr });
       step++;
+      average?.update(net.getWeights(), step);
       hooks.onStep?.(step, lastLosses, 1000 / (performance.now() - t0));
       if (step % cfg.train.checkpointEvery === 0 || step === cfg.train.steps) await save();
     }
     if (aborted) await save();
     opt.dispose();
+    const averaged = average?.state();
+    if (averaged) net.setWeights(averaged);
     return { model: net, config: cfg, step, aborted, lastLosses };
   } catch (err) {
     opt.dispose();

@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { initBackend } from "../backend.ts";
 import { train } from "./train.ts";
+import { loadCheckpoint } from "./checkpoint.ts";
+import { WeightAverage } from "./weight_average.ts";
 import { resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { movingSquare, SCENE } from "./_synthetic_scene_test_util.ts";
 
@@ -82,6 +84,55 @@ Deno.test("train: an aborted run resumes from its checkpoint exactly", async () 
       () => train({ ...ckCfg, train: { ...ckCfg.train, lr: 1 } }, data),
       /Cannot resume from checkpoint .* different config/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train: with train.ema the model is the weights' average, and a resumed run continues it exactly", async () => {
+  await initBackend("auto");
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = [movingSquare()];
+    const cfg = (ema: number): TrainConfig => ({
+      ...base,
+      train: { ...base.train, steps: 4, checkpointEvery: 100, ema },
+    });
+    const plain = await train(cfg(0), data);
+    const last = plain.model.getWeights();
+    plain.model.dispose();
+    const before = tf.memory().numTensors;
+    // every step's weights, read back from a checkpoint written after each step
+    const mine = new WeightAverage(0.5);
+    const everyStep = `${dir}/every-step`;
+    const straight = await train(
+      { ...cfg(0.5), checkpointDir: everyStep, train: { ...cfg(0.5).train, checkpointEvery: 1 } },
+      data,
+      {
+        onCheckpoint: async ({ step }) =>
+          mine.update((await loadCheckpoint(everyStep))!.weights, step),
+      },
+    );
+    const ref = straight.model.getWeights();
+    straight.model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual(ref, mine.state(), "the model is the average of the steps' weights");
+    // same training as the plain one, so a different model only because it is the average
+    assert.ok(ref.some((w, i) => w.data.some((x, j) => x !== last[i].data[j])));
+
+    const ac = new AbortController();
+    const ckCfg = { ...cfg(0.5), checkpointDir: `${dir}/ck` };
+    const first = await train(ckCfg, data, {
+      signal: ac.signal,
+      onStep: (s) => s === 2 && ac.abort(),
+    });
+    first.model.dispose();
+    const ck = await loadCheckpoint(`${dir}/ck`);
+    assert.equal(ck?.average?.length, ref.length, "the checkpoint holds the average");
+    const resumed = await train(ckCfg, data);
+    const got = resumed.model.getWeights();
+    resumed.model.dispose();
+    for (let i = 0; i < ref.length; i++) assert.deepEqual(got[i].data, ref[i].data, ref[i].name);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
