@@ -1,7 +1,9 @@
 /**
  * The `evaluate` stage: predicts masks of the annotated frames, merges K components into
  * foreground/background and scores them by the benchmark's protocol; ARI on multi-object data;
- * a picture grid per dataset (frame | ground truth | K soft masks | merged foreground).
+ * a picture grid per dataset (frame | ground truth | K soft masks | merged foreground). With
+ * `eval.normStats = sequence` the network is normalised by each sequence's own batch-norm
+ * statistics while that sequence is scored (eval/sequence_stats.ts).
  *
  * Speed: only annotated frames (and the grid's) are predicted, and all J of a frame (motion,
  * colour, oracle over 2^K − 1 unions) come from one pass at the mask resolution
@@ -21,6 +23,7 @@ import { readFlow, readFrames } from "./artifacts.ts";
 import { GRID_ROWS, gridFrame, gridRow } from "./_grid.ts";
 import { mergeFlow, type MergeKind, MERGES, scoreSequence } from "./_segment_scores.ts";
 import { loadModel } from "./_model_io.ts";
+import { useSequenceStatistics } from "../eval/sequence_stats.ts";
 import { coverageRows, jRows } from "./scoring.ts";
 
 export const evaluate = defineStage<PipelineParams>({
@@ -29,7 +32,7 @@ export const evaluate = defineStage<PipelineParams>({
   description: "score the trained segmenter: J by each benchmark's protocol, ARI, picture grid",
   module: import.meta.url,
   scope: "dataset",
-  params: ["eval.merge", "runtime.backend"],
+  params: ["eval.merge", "eval.normStats", "runtime.backend"],
   inputs: ["train", "frames", "flow"],
   async run(ctx) {
     await initBackend(ctx.param("runtime.backend"));
@@ -53,6 +56,10 @@ export const evaluate = defineStage<PipelineParams>({
         const flow = await readFlow(flowArts[i].dir);
         const pick = i < GRID_ROWS ? gridFrame(seq, (t) => !!mergeFlow(flow, t)) : null;
         const multi = meta.numObjects > 1 || dataset === "synthetic";
+        // eval.normStats = sequence: batch norm by this sequence's statistics while it is scored
+        const restore = ctx.param("eval.normStats") === "sequence"
+          ? useSequenceStatistics(net, frames)
+          : null;
         const r = await scoreSequence(net, seq, flow, {
           keep: pick === null ? [] : [pick],
           onFrame: multi
@@ -69,7 +76,7 @@ export const evaluate = defineStage<PipelineParams>({
               fgAri.push(foregroundARI(labels, g.data));
             }
             : undefined,
-        });
+        }).finally(() => restore?.());
         for (const m of MERGES) scores[m].push(r.scores[m]);
         totalFrames.push(meta.numFrames);
         if (pick !== null) {

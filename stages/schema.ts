@@ -69,6 +69,13 @@ export const SCHEMA = {
       ["motion", "colour"],
       "K→2 merge used for the headline J (oracle always reported)",
     ),
+    normStats: p.str(
+      "running",
+      ["running", "sequence"],
+      "batch-norm statistics at evaluation: the running averages of training (the paper's), or " +
+        "each sequence's own, from ≤ 32 of its frames (AdaBN; matches training, whose batches " +
+        "each hold one sequence; not in the paper). The val curve always uses the running ones",
+    ),
   },
   cluster: {
     restarts: p.int(6, { min: 1, doc: "LRTL-direct random restarts" }),
