@@ -47,6 +47,7 @@ export const PROFILES: Record<string, Record<string, unknown>> = {
     "train.warmup": 200,
     "train.valEvery": 200,
     "train.ema": 0.995,
+    "eval.normStats": "sequence",
     "loss.flowResolution": "network",
   },
   full: {
