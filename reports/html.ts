@@ -263,7 +263,10 @@ export function renderHtml(m: ReportModel): string {
       `(headline merge, the benchmark's protocol) every N steps of ${m.valCurves.runs.length} ` +
       `training run(s). It <b>uses the ground truth</b>: it is shown to follow progress; the ` +
       `default does not use it to choose anything (checkpoint selection by it is the option ` +
-      `<code>train.selectByVal</code>, off by default).</p>${chartFigure(m.valCurves.chart, "")}`
+      `<code>train.selectByVal</code>, off by default). It normalises with batch norm's running ` +
+      `statistics, whatever <code>eval.normStats</code> says, so where the evaluation uses each ` +
+      `sequence's own statistics its last point differs from the table's J.</p>` +
+      chartFigure(m.valCurves.chart, "")
     : "";
   const curves = m.curves || m.valCurves
     ? `<section id="loss_curves"><h2>Training curves</h2>${lossPart}${valPart}</section>`
