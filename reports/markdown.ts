@@ -87,7 +87,9 @@ export function renderMarkdown(m: ReportModel): string {
   if (m.valCurves) {
     out.push(
       "J on the scored frames during training. It **uses the ground truth**: shown to follow " +
-        "progress; by default nothing is chosen by it (option `train.selectByVal`).",
+        "progress; by default nothing is chosen by it (option `train.selectByVal`). It " +
+        "normalises with batch norm's running statistics whatever `eval.normStats` says, so " +
+        "where the evaluation uses each sequence's own its last point differs from the table's J.",
       "",
       `![${escapeMd(m.valCurves.chart.alt)}](${m.valCurves.chart.pngFile})`,
       "",
