@@ -6,8 +6,12 @@ import { adoptBatchStatistics } from "./norm_stats.ts";
 import type { SegmenterConfig } from "./types.ts";
 import { tensorflowStatus } from "../tfjs_node.ts";
 
-// tensorflow: ignored where it is not built, except in CI (which builds it)
-const tensorflowMissing = !tensorflowStatus("cpu").built && Deno.env.get("CI") !== "true";
+// tensorflow: ignored where it is not built (the reason printed), except in CI (which builds it)
+const tensorflow = tensorflowStatus("cpu");
+const tensorflowMissing = !tensorflow.built && Deno.env.get("CI") !== "true";
+if (tensorflowMissing) {
+  console.log(`adoptBatchStatistics (tensorflow) skipped: ${tensorflow.reason}`);
+}
 
 const config: SegmenterConfig = {
   arch: "unet",
